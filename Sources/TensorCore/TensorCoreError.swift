@@ -1,0 +1,14 @@
+/// Errors from TensorCore's file primitives. Every case names the file.
+public enum TensorCoreError: Error, CustomStringConvertible, Equatable {
+    /// The file could not be opened, stat'ed or mapped; `reason` is the system's message.
+    case cannotOpen(path: String, reason: String)
+    /// A write, flush or rename failed; no partial output is left behind.
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason): return "\(path): cannot open: \(reason)"
+        case let .writeFailed(path, reason): return "\(path): write failed: \(reason)"
+        }
+    }
+}

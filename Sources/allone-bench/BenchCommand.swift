@@ -1,0 +1,12 @@
+import ArgumentParser
+import AlloneCompress
+
+/// `allone-bench`: benchmarks run side by side with peer tools; see docs/BENCHMARKS.md.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allone-bench",
+        abstract: "Benchmarks of allone-compress, side by side with peers (see docs/BENCHMARKS.md).",
+        subcommands: []
+    )
+}
