@@ -38,7 +38,7 @@ public final class AtomicFile {
             throw TensorCoreError.writeFailed(path: path, reason: "cannot create temporary file: " + MappedFile.errnoString())
         }
         self.fd = fd
-        self.temporaryPath = String(cString: template)
+        self.temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         fchmod(fd, 0o644)
     }
 
