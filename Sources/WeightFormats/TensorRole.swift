@@ -41,7 +41,11 @@ public struct TensorRole: Hashable, Sendable, CustomStringConvertible {
         return "\(kind.rawValue).\(suffix)"
     }
 
-    public var description: String { ggufName }
+    /// A short label: `L3 attn_q`, `L3 attn_q bias`, `token_embd`.
+    public var description: String {
+        let base = layer.map { "L\($0) \(kind.rawValue)" } ?? kind.rawValue
+        return isBias ? base + " bias" : base
+    }
 
     /// Maps a checkpoint tensor name (HF Llama, HF GPT-2 or GGUF) to its role; `nil` when unknown.
     public init?(name: String) {
