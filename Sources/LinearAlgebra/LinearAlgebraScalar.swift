@@ -1,0 +1,30 @@
+/// A floating-point type with BLAS/LAPACK kernels: `Float` (s-routines) and `Double` (d-routines).
+///
+/// The requirements are thin, unchecked bindings used by `Matrix` and the decompositions of this
+/// module; they take column-major LAPACK conventions and 32-bit sizes already range-checked by
+/// the caller. Call the checked API (`Matrix`, `SingularValueDecomposition`, …) instead.
+public protocol LinearAlgebraScalar: BinaryFloatingPoint, Sendable, Codable
+where Self.RawSignificand: FixedWidthInteger {
+    /// Row-major `C ← α·op(A)·op(B) + β·C`.
+    static func _gemm(transA: Bool, transB: Bool, m: Int32, n: Int32, k: Int32, alpha: Self,
+                      a: UnsafePointer<Self>, lda: Int32, b: UnsafePointer<Self>, ldb: Int32,
+                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int32)
+    /// Row-major triangular solve `op(T)·X = α·B` (left) or `X·op(T) = α·B` (right), in place in `b`.
+    static func _trsm(left: Bool, lower: Bool, transT: Bool, unitDiagonal: Bool, m: Int32, n: Int32, alpha: Self,
+                      t: UnsafePointer<Self>, ldt: Int32, b: UnsafeMutablePointer<Self>, ldb: Int32)
+    /// Column-major `gesdd` with `jobz = 'S'`.
+    static func _gesdd(m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>,
+                       u: UnsafeMutablePointer<Self>, ldu: Int32, vt: UnsafeMutablePointer<Self>, ldvt: Int32) -> Int32
+    /// Column-major `gesvd` with `jobu = jobvt = 'S'`.
+    static func _gesvd(m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>,
+                       u: UnsafeMutablePointer<Self>, ldu: Int32, vt: UnsafeMutablePointer<Self>, ldvt: Int32,
+                       superb: UnsafeMutablePointer<Self>) -> Int32
+    /// Column-major `gelqf`.
+    static func _gelqf(m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, tau: UnsafeMutablePointer<Self>) -> Int32
+    /// Column-major `orglq`.
+    static func _orglq(m: Int32, n: Int32, k: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, tau: UnsafePointer<Self>) -> Int32
+    /// Column-major `potrf` with `uplo = 'U'` when `upper`, else `'L'`.
+    static func _potrf(upper: Bool, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32) -> Int32
+    /// Column-major `syevd` with `jobz = 'V'`, `uplo = 'L'`.
+    static func _syevd(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>) -> Int32
+}

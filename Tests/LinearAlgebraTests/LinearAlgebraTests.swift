@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import LinearAlgebra
+
+/// A matrix with orthonormal columns (m×k, m ≥ k) from the QR of a seeded Gaussian matrix.
+func orthonormal<S: LinearAlgebraScalar>(_ m: Int, _ k: Int, seed: UInt64, _: S.Type = S.self) throws -> Matrix<S> {
+    var g = SeededGenerator(seed: seed)
+    return try QRDecomposition(g.gaussianMatrix(rows: m, columns: k, as: S.self)).q
+}
+
+/// `U·diag(s)·Vᵀ` with random orthonormal U, V: a matrix whose singular values are exactly `s` (planted).
+func planted<S: LinearAlgebraScalar>(_ m: Int, _ n: Int, _ s: [Double], seed: UInt64, _: S.Type = S.self) throws -> Matrix<S> {
+    let u: Matrix<S> = try orthonormal(m, s.count, seed: seed)
+    let v: Matrix<S> = try orthonormal(n, s.count, seed: seed &+ 1)
+    return try u.scalingColumns(by: s.map { S($0) }).multiplied(by: v, transposeOther: true)
+}
+
+func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double {
+    var d = 0.0
+    for i in 0..<m.rows { for j in 0..<m.columns { d = max(d, abs(Double(m[i, j]) - (i == j ? 1 : 0))) } }
+    return d
+}
+
+@Suite struct LinearAlgebraTests {
+    @Test func svdMatchesNumpyAndReconstructs() throws {
+        let f = try EngineFixtures.load()
+        let a = try Matrix<Double>(rows: f.svd.rows, columns: f.svd.columns, values: f.svd.values)
+        let svd = try SingularValueDecomposition(a)
+        #expect(Approximate.maxAbsDiff(svd.singularValues, f.svd.singular_values) < 1e-12)
+        #expect(Approximate.maxAbsDiff(svd.singularValues, f.svd.scipy_singular_values) < 1e-12)
+        #expect(Approximate.maxAbsDiff(try svd.reconstructed().values, a.values) < 1e-12)
+        #expect(maxDeviationFromIdentity(try svd.u.multiplied(by: svd.u, transposeSelf: true)) < 1e-12)
+        #expect(maxDeviationFromIdentity(try svd.vt.multiplied(by: svd.vt, transposeOther: true)) < 1e-12)
+        // Wide matrix (the transpose) and Float: same values.
+        let wide = try SingularValueDecomposition(a.transposed().converted(to: Float.self))
+        #expect(wide.u.rows == 4 && wide.vt.columns == 6)
+        #expect(Approximate.maxAbsDiff(wide.singularValues, f.svd.singular_values) < 1e-5)
+        #expect(Approximate.relativeError(try wide.reconstructed().values, a.transposed().values) < 1e-6)
+    }
+
+    @Test func svdRecoversPlantedSpectrum() throws {
+        let s: [Double] = [10, 7, 3, 1, 0.1, 0.001]
+        let a: Matrix<Float> = try planted(40, 25, s, seed: 1)
+        let svd = try SingularValueDecomposition(a)
+        #expect(svd.count == 25)
+        #expect(Approximate.maxAbsDiff(svd.singularValues.prefix(6), s) < 1e-5)
+        #expect(svd.singularValues.dropFirst(6).allSatisfy { $0 < 1e-5 })
+        let flipped = svd.signNormalized()
+        #expect(Approximate.relativeError(try flipped.reconstructed().values, a.values) < 1e-5)
+    }
+
+    @Test func qrIsOrthonormalTimesUpperTriangular() throws {
+        var g = SeededGenerator(seed: 7)
+        for (m, n) in [(9, 4), (4, 9), (5, 5)] {
+            let a: Matrix<Double> = g.gaussianMatrix(rows: m, columns: n)
+            let qr = try QRDecomposition(a)
+            let p = min(m, n)
+            #expect(qr.q.rows == m && qr.q.columns == p && qr.r.rows == p && qr.r.columns == n)
+            #expect(Approximate.maxAbsDiff(try qr.q.multiplied(by: qr.r).values, a.values) < 1e-12)
+            #expect(maxDeviationFromIdentity(try qr.q.multiplied(by: qr.q, transposeSelf: true)) < 1e-12)
+            for i in 0..<p { for j in 0..<min(i, n) { #expect(qr.r[i, j] == 0) } }
+        }
+    }
+
+    @Test func choleskyFactorsAndReportsFailure() throws {
+        var g = SeededGenerator(seed: 3)
+        let x: Matrix<Double> = g.gaussianMatrix(rows: 12, columns: 5)
+        let gram = try x.gram()
+        let l = try CholeskyFactorization(gram).lower
+        #expect(Approximate.maxAbsDiff(try l.multiplied(by: l, transposeOther: true).values, gram.values) < 1e-10)
+        for i in 0..<5 { #expect(l[i, i] > 0); for j in (i + 1)..<5 { #expect(l[i, j] == 0) } }
+        // Indefinite: the third leading minor fails.
+        let bad = Matrix<Double>.diagonal([1, 2, -1, 4])
+        #expect(throws: LinearAlgebraError.notPositiveDefinite(order: 3)) { try CholeskyFactorization(bad) }
+        #expect(throws: LinearAlgebraError.self) { try CholeskyFactorization(Matrix<Double>(zeros: 2, 3)) }
+    }
+
+    @Test func symmetricEigenSatisfiesDefinition() throws {
+        var g = SeededGenerator(seed: 5)
+        let x: Matrix<Double> = g.gaussianMatrix(rows: 8, columns: 6)
+        let a = try x.gram()
+        let e = try SymmetricEigendecomposition(a)
+        #expect(zip(e.eigenvalues, e.eigenvalues.dropFirst()).allSatisfy { $0 <= $1 })
+        let av = try a.multiplied(by: e.eigenvectors)
+        let vl = try e.eigenvectors.scalingColumns(by: e.eigenvalues)
+        #expect(Approximate.maxAbsDiff(av.values, vl.values) < 1e-10)
+        #expect(maxDeviationFromIdentity(try e.eigenvectors.multiplied(by: e.eigenvectors, transposeSelf: true)) < 1e-12)
+    }
+
+    @Test func triangularSolveBothSides() throws {
+        var g = SeededGenerator(seed: 9)
+        let l = try CholeskyFactorization(try (g.gaussianMatrix(rows: 10, columns: 4) as Matrix<Double>).gram()).lower
+        let b: Matrix<Double> = g.gaussianMatrix(rows: 4, columns: 3)
+        let x = try l.solveTriangular(b, side: .left, lower: true)
+        #expect(Approximate.maxAbsDiff(try l.multiplied(by: x).values, b.values) < 1e-10)
+        let xt = try l.solveTriangular(b, side: .left, lower: true, transpose: true)
+        #expect(Approximate.maxAbsDiff(try l.multiplied(by: xt, transposeSelf: true).values, b.values) < 1e-10)
+        let c: Matrix<Double> = g.gaussianMatrix(rows: 3, columns: 4)
+        let y = try l.solveTriangular(c, side: .right, lower: true)
+        #expect(Approximate.maxAbsDiff(try y.multiplied(by: l).values, c.values) < 1e-10)
+        #expect(throws: LinearAlgebraError.singularTriangular(index: 1)) {
+            try Matrix<Double>.diagonal([1, 0, 1, 1]).solveTriangular(b, side: .left, lower: true)
+        }
+    }
+
+    @Test func randomizedSVDMatchesFullSVD() throws {
+        // Planted, geometrically decaying spectrum.
+        let s = (0..<60).map { pow(0.85, Double($0)) * 10 }
+        let a: Matrix<Float> = try planted(200, 120, s, seed: 11)
+        let full = try SingularValueDecomposition(a)
+        let k = 16
+        let r1 = try RandomizedSVD.compute(a, rank: k, oversampling: 10, powerIterations: 2, seed: 99)
+        let r2 = try RandomizedSVD.compute(a, rank: k, oversampling: 10, powerIterations: 2, seed: 99)
+        #expect(r1 == r2)  // seeded: reproducible bit for bit
+        #expect(r1.count == k && r1.u.rows == 200 && r1.vt.columns == 120)
+        #expect(Approximate.relativeError(r1.singularValues, full.singularValues.prefix(k)) < 1e-4)
+        // Its rank-k error is within 1% of the optimal (Eckart–Young) error σ_{k+1..}.
+        let optimal = full.singularValues.dropFirst(k).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let err = try a.subtracting(r1.reconstructed()).frobeniusNorm
+        #expect(err <= optimal * 1.01)
+        #expect(throws: LinearAlgebraError.invalidRank(operation: "RandomizedSVD", rank: 121, limit: 120)) {
+            try RandomizedSVD.compute(a, rank: 121)
+        }
+    }
+
+    @Test func seededGeneratorMatchesReferenceStream() throws {
+        let f = try EngineFixtures.load()
+        var g = SeededGenerator(seed: f.rng.seed)
+        for expected in f.rng.first { #expect(String(g.next()) == expected) }
+        var h = SeededGenerator(seed: 1)
+        let n = 100_000
+        var sum = 0.0, sq = 0.0
+        for _ in 0..<n { let x = h.nextGaussian(); sum += x; sq += x * x }
+        #expect(abs(sum / Double(n)) < 0.015)          // 4.7 standard errors
+        #expect(abs(sq / Double(n) - 1) < 0.03)         // ≈ 6.7 standard errors of the variance
+    }
+
+    @Test func shapeAndInputErrorsAreTyped() throws {
+        #expect(throws: LinearAlgebraError.self) { try Matrix<Float>(rows: 2, columns: 3, values: [1, 2]) }
+        let a = Matrix<Float>(zeros: 2, 3)
+        #expect(throws: LinearAlgebraError.shapeMismatch(operation: "multiplied", expected: "inner dimension 3", got: "2")) {
+            try a.multiplied(by: a)
+        }
+        var nan = Matrix<Float>(zeros: 2, 2)
+        nan[0, 1] = .nan
+        #expect(throws: LinearAlgebraError.nonFinite(operation: "SVD")) { try SingularValueDecomposition(nan) }
+        #expect(throws: LinearAlgebraError.self) { try SingularValueDecomposition(a).truncated(to: 3) }
+        #expect(throws: LinearAlgebraError.dimensionTooLarge(operation: "x", value: Int(Int32.max) + 1)) {
+            try _lapackInt(Int(Int32.max) + 1, "x")
+        }
+        let empty = try SingularValueDecomposition(Matrix<Double>(zeros: 0, 4))
+        #expect(empty.count == 0 && empty.vt.columns == 4)
+    }
+}
