@@ -43,7 +43,16 @@ public struct CheckpointSummary: Sendable {
         case let .float32(x): return "\(x)"
         case let .float64(x): return "\(x)"
         case let .bool(x): return "\(x)"
-        case let .string(s): return s.count > 120 ? "\"\(s.prefix(117))…\" (\(s.count) chars)" : "\"\(s)\""
+        case let .string(raw):
+            let s = raw.unicodeScalars.map { c -> String in
+                switch c {
+                case "\n": return "\\n"
+                case "\t": return "\\t"
+                case "\r": return "\\r"
+                default: return c.value < 0x20 ? "\\u{\(String(c.value, radix: 16))}" : String(c)
+                }
+            }.joined()
+            return s.count > 120 ? "\"\(s.prefix(117))…\" (\(s.count) chars)" : "\"\(s)\""
         case let .array(_, values):
             let head = values.prefix(maxItems).map { render($0, maxItems: 3) }.joined(separator: ", ")
             let kind = values.first.map(typeName) ?? "empty"

@@ -26,8 +26,10 @@ public enum Checkpoints {
     public static func open(_ path: String) throws -> any WeightSource {
         switch try detect(path) {
         case .llama2c: return try Llama2CCheckpoint(path: path)
-        case .gguf, .safetensors, .safetensorsIndex:
-            throw WeightFormatError.invalid(file: path, field: "format", offset: 0, reason: "reader not built yet")
+        case .gguf: return try GGUFFile(path: path)
+        case .safetensors: return try SafeTensorsFile(path: path)
+        case .safetensorsIndex:
+            throw WeightFormatError.invalid(file: path, field: "format", offset: 0, reason: "sharded safetensors reader not built yet")
         }
     }
 }
