@@ -134,7 +134,23 @@ def make_order():
     assert n % 8 == 0
 
 
+def make_encode():
+    # Float32 inputs for the writer's F16/BF16 encoders and numpy/ml_dtypes' round-to-nearest-even
+    # encodings of them, as raw little-endian uint16.
+    ties = np.array([1.0 + 2.0 ** -11, 1.0 + 3 * 2.0 ** -11, 1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -8, 65504.0, 65520.0,
+                     65519.99, 2.0 ** -24, 2.0 ** -25, 3 * 2.0 ** -26, 2.0 ** -26, 1e-10, 3.3895314e38, 3.4e38],
+                    dtype=np.float32)
+    x = np.concatenate([special_f32(), ties, -ties, rng.standard_normal(200).astype(np.float32),
+                        (rng.standard_normal(100) * 1e-5).astype(np.float32),
+                        (rng.standard_normal(100) * 3e4).astype(np.float32)])
+    f32_file(os.path.join(HERE, "encode.input.f32"), x)
+    with np.errstate(over="ignore"):
+        x.astype(np.float16).view("<u2").tofile(os.path.join(HERE, "encode.f16.u16"))
+        x.astype(ml_dtypes.bfloat16).view("<u2").tofile(os.path.join(HERE, "encode.bf16.u16"))
+
+
 if __name__ == "__main__":
+    make_encode()
     make_dtypes()
     make_sharded()
     make_order()
