@@ -28,8 +28,7 @@ public enum Checkpoints {
         case .llama2c: return try Llama2CCheckpoint(path: path)
         case .gguf: return try GGUFFile(path: path)
         case .safetensors: return try SafeTensorsFile(path: path)
-        case .safetensorsIndex:
-            throw WeightFormatError.invalid(file: path, field: "format", offset: 0, reason: "sharded safetensors reader not built yet")
+        case .safetensorsIndex: return try ShardedSafeTensors(indexPath: path)
         }
     }
 }

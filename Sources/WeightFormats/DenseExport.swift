@@ -1,0 +1,159 @@
+import TensorCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Converts any checkpoint to a dense safetensors or GGUF file, one tensor at a time.
+///
+/// Every tensor is materialised as Float32 by the source (dequantizing ggml blocks, or rebuilding
+/// a factorized layer), checked to be finite, encoded to the target type and streamed to an atomic
+/// writer, so peak memory is about one tensor and a failure leaves no output file.
+public enum DenseExport {
+    /// Output container.
+    public enum Target: String, Sendable, CaseIterable {
+        case safetensors, gguf
+    }
+
+    /// Element type of the exported weight matrices.
+    public enum Precision: String, Sendable, CaseIterable {
+        case f32, f16, bf16, q8_0, q4_0
+    }
+
+    /// What an export wrote.
+    public struct Result: Sendable {
+        public var path: String
+        public var tensorCount: Int
+        public var bytes: Int
+        /// Tensors written in a type other than the requested one, with the reason
+        /// (1-D tensors stay F32; rows not a multiple of the block size fall back to F16).
+        public var fallbacks: [(tensor: String, type: String, reason: String)]
+    }
+
+    /// Exports `source` to `path`. Throws `.invalid` when the output would overwrite the input or
+    /// the precision is not available for the target, `.nonFinite` naming the first tensor with a
+    /// NaN or infinite value, and any reader or writer error.
+    public static func export(_ source: any WeightSource, to target: Target, precision: Precision,
+                              path: String, progress: ProgressReporter? = nil) throws -> Result {
+        if sameFile(source.path, path) {
+            throw WeightFormatError.invalid(file: path, field: "--out", offset: 0, reason: "output path is the input file")
+        }
+        switch target {
+        case .safetensors: return try exportSafeTensors(source, precision: precision, path: path, progress: progress)
+        case .gguf: return try exportGGUF(source, precision: precision, path: path, progress: progress)
+        }
+    }
+
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        guard let ra = realpath(a, nil) else { return false }
+        defer { free(ra) }
+        guard let rb = realpath(b, nil) else { return false }
+        defer { free(rb) }
+        return strcmp(ra, rb) == 0
+    }
+
+    static func load(_ source: any WeightSource, _ name: String) throws -> Tensor {
+        let t = try source.float32(name)
+        if let i = t.firstNonFiniteIndex() { throw WeightFormatError.nonFinite(file: source.path, tensor: name, index: i) }
+        return t
+    }
+
+    static func exportSafeTensors(_ source: any WeightSource, precision: Precision, path: String,
+                                  progress: ProgressReporter?) throws -> Result {
+        let dtype: DType
+        switch precision {
+        case .f32: dtype = .f32
+        case .f16: dtype = .f16
+        case .bf16: dtype = .bf16
+        case .q8_0, .q4_0:
+            throw WeightFormatError.invalid(file: path, field: "--dtype", offset: 0,
+                                            reason: "\(precision.rawValue) is a GGUF block type; safetensors takes f32, f16 or bf16")
+        }
+        var meta: [String: String] = ["format": "pt", "allone.source": source.path,
+                                      "allone.source_format": source.formatDescription]
+        for (k, v) in source.metadata {
+            if case .array = v { continue }  // tokenizer arrays do not fit safetensors' string metadata
+            meta[k] = v.stringValue ?? CheckpointSummary.render(v)
+        }
+        let descriptors = source.tensors.map { SafeTensorsWriter.TensorDescriptor(name: $0.name, dtype: dtype, shape: $0.shape) }
+        let w = try SafeTensorsWriter(path: path, tensors: descriptors, metadata: meta)
+        for (i, d) in w.order.enumerated() {
+            progress?.update(completed: i, total: w.order.count, label: d.name)
+            try w.write(d.name, tensor: try load(source, d.name))
+        }
+        try w.finish()
+        progress?.finish()
+        return Result(path: path, tensorCount: w.order.count, bytes: w.order.indices.reduce(0) { $0 + w.byteCounts[$1] }, fallbacks: [])
+    }
+
+    static func exportGGUF(_ source: any WeightSource, precision: Precision, path: String,
+                           progress: ProgressReporter?) throws -> Result {
+        var fallbacks: [(String, String, String)] = []
+        var specs: [GGUFWriter.TensorSpec] = []
+        for t in source.tensors {
+            var type: GGMLType
+            switch precision {
+            case .f32: type = .f32
+            case .f16: type = .f16
+            case .bf16: type = .bf16
+            case .q8_0: type = .q8_0
+            case .q4_0: type = .q4_0
+            }
+            if t.shape.count < 2 && type != .f32 {
+                type = .f32
+                fallbacks.append((t.name, "F32", "1-D tensors stay F32, as llama.cpp keeps them"))
+            } else if type.blockSize > 1, (t.shape.last ?? 0) % type.blockSize != 0 {
+                type = .f16
+                fallbacks.append((t.name, "F16", "rows of \(t.shape.last ?? 0) are not a multiple of \(precision.rawValue)'s block of 32"))
+            }
+            specs.append(.init(name: t.name, shape: t.shape, type: type))
+        }
+        let w = try GGUFWriter(path: path, metadata: ggufMetadata(source, precision: precision), tensors: specs)
+        for (i, s) in specs.enumerated() {
+            progress?.update(completed: i, total: specs.count, label: s.name)
+            try w.write(s.name, tensor: try load(source, s.name))
+        }
+        try w.finish()
+        progress?.finish()
+        return Result(path: path, tensorCount: specs.count, bytes: w.byteCounts.reduce(0, +), fallbacks: fallbacks)
+    }
+
+    /// GGUF metadata for the export: a GGUF source's keys copied through in order (tokenizer
+    /// included) with `general.file_type` updated; for other sources the `llama.*` keys llama.cpp
+    /// needs, derived from the source's configuration where it is known.
+    static func ggufMetadata(_ source: any WeightSource, precision: Precision) -> [(key: String, value: MetadataValue)] {
+        let fileType: UInt32 = switch precision {
+        case .f32: 0
+        case .f16: 1
+        case .q4_0: 2
+        case .q8_0: 7
+        case .bf16: 32
+        }
+        if let g = source as? GGUFFile {
+            var out: [(key: String, value: MetadataValue)] = []
+            for k in g.metadataKeys where k != "general.alignment" {
+                out.append((k, k == "general.file_type" ? .uint32(fileType) : g.metadata[k]!))
+            }
+            if !g.metadataKeys.contains("general.file_type") { out.append(("general.file_type", .uint32(fileType))) }
+            return out
+        }
+        var out: [(key: String, value: MetadataValue)] = [("general.architecture", .string("llama")),
+                                                           ("general.file_type", .uint32(fileType))]
+        if let l = source as? Llama2CCheckpoint {
+            let h = l.header
+            out += [
+                ("general.name", .string("llama2.c export")),
+                ("llama.context_length", .uint32(UInt32(h.sequenceLength))),
+                ("llama.embedding_length", .uint32(UInt32(h.dim))),
+                ("llama.feed_forward_length", .uint32(UInt32(h.hiddenDim))),
+                ("llama.block_count", .uint32(UInt32(h.layerCount))),
+                ("llama.attention.head_count", .uint32(UInt32(h.headCount))),
+                ("llama.attention.head_count_kv", .uint32(UInt32(h.kvHeadCount))),
+                ("llama.rope.dimension_count", .uint32(UInt32(h.headSize))),
+                ("llama.attention.layer_norm_rms_epsilon", .float32(1e-5)),
+                ("llama.rope.freq_base", .float32(10000)),
+                ("llama.vocab_size", .uint32(UInt32(h.vocabSize))),
+            ]
+        }
+        return out
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `export` checked end to end: the CLI writes the file, and the independent Python packages
+/// (gguf-py, safetensors' own parser) read it back with the source's values, bit for bit after the
+/// peer applies the same encoding itself (Fixtures/export/peer_check.py).
+@Suite(.enabled(if: CLIRunner.executable != nil, "allone-compress was not built beside the tests"))
+struct ExportCLITests {
+    static let stories = TestPaths.sharedModel("stories260K/stories260K.bin")
+    static let storiesGGUF = TestPaths.sharedModel("stories260K/stories260K.gguf")
+
+    @Test(.enabled(if: stories != nil && PythonPeer.python != nil, "needs ../shared/models and .venv-peers"),
+          arguments: [("gguf", "f32"), ("gguf", "f16"), ("gguf", "bf16"), ("gguf", "q8_0"), ("gguf", "q4_0"),
+                      ("safetensors", "f32"), ("safetensors", "f16"), ("safetensors", "bf16")])
+    func llama2CExportReadsBackInPeer(to: String, dtype: String) throws {
+        let out = TestPaths.temporaryDirectory("export").appendingPathComponent("m.\(to)").path
+        let r = try CLIRunner.run(["export", Self.stories!, "--to", to, "--dtype", dtype, "--out", out, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let peer = try PythonPeer.run("Fixtures/export/peer_check.py", [Self.stories!, out])
+        #expect(peer.status == 0, "\(peer.output)")
+        #expect(peer.output.contains("\"tensors\": 47"))
+    }
+
+    @Test(.enabled(if: storiesGGUF != nil && PythonPeer.python != nil, "needs ../shared/models and .venv-peers"))
+    func ggufToSafeTensorsReadsBackInPeer() throws {
+        let out = TestPaths.temporaryDirectory("export").appendingPathComponent("m.safetensors").path
+        let r = try CLIRunner.run(["export", Self.storiesGGUF!, "--to", "safetensors", "--dtype", "bf16", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let peer = try PythonPeer.run("Fixtures/export/peer_check.py", [Self.storiesGGUF!, out])
+        #expect(peer.status == 0, "\(peer.output)")
+    }
+
+    @Test(.enabled(if: TestPaths.smolLM2 != nil && PythonPeer.python != nil, "needs Models/cache (scripts/setup) and .venv-peers"))
+    func smolLM2ToQ8GGUFReadsBackInGGUFPy() throws {
+        let out = TestPaths.temporaryDirectory("export").appendingPathComponent("smol-q8.gguf").path
+        let r = try CLIRunner.run(["export", TestPaths.smolLM2!, "--to", "gguf", "--dtype", "q8_0", "--out", out, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let peer = try PythonPeer.run("Fixtures/export/peer_check.py", [TestPaths.smolLM2!, out])
+        #expect(peer.status == 0, "\(peer.output)")
+        #expect(peer.output.contains("\"tensors\": 272"))
+        try? FileManager.default.removeItem(atPath: out)
+    }
+
+    @Test func refusesBadRequestsWithoutWritingOutput() throws {
+        let dir = TestPaths.temporaryDirectory("export")
+        let junk = dir.appendingPathComponent("junk.gguf").path
+        try Data("GGUF\u{3}\0\0\0".utf8).write(to: URL(fileURLWithPath: junk))  // truncated header
+        let out = dir.appendingPathComponent("out.gguf").path
+        let r = try CLIRunner.run(["export", junk, "--to", "gguf", "--out", out])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("junk.gguf"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["junk.gguf"])  // no temporary left
+        let q = try CLIRunner.run(["export", junk, "--to", "safetensors", "--dtype", "q8_0", "--out", out])
+        #expect(q.status != 0)
+        #expect(q.stderr.contains("q8_0"))
+    }
+
+    @Test(.enabled(if: stories != nil, "needs ../shared/models"))
+    func nanWeightsAreRefusedNamingTheTensor() throws {
+        // Copy stories260K and plant a NaN in the first float of token_embd (offset 28).
+        let dir = TestPaths.temporaryDirectory("export")
+        let bad = dir.appendingPathComponent("nan.bin")
+        var data = try Data(contentsOf: URL(fileURLWithPath: Self.stories!))
+        let nan = Float.nan.bitPattern.littleEndian
+        withUnsafeBytes(of: nan) { data.replaceSubrange(28..<32, with: $0) }
+        try data.write(to: bad)
+        let out = dir.appendingPathComponent("o.safetensors").path
+        let r = try CLIRunner.run(["export", bad.path, "--to", "safetensors", "--out", out])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("token_embd.weight"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
