@@ -114,7 +114,7 @@ public final class GGUFFile: WeightSource {
                 throw WeightFormatError.invalid(file: path, field: "metadata key \(i)", offset: keyOffset, reason: "empty key")
             }
             if meta[key] != nil { throw WeightFormatError.duplicate(file: path, field: "metadata key", name: key) }
-            if key == "general.alignment" { alignmentValueOffset = c.offset }
+            if key == "general.alignment" { alignmentValueOffset = c.offset + 4 }  // after the type id
             let value = try Self.readValue(&c, key: key)
             keys.append(key)
             meta[key] = value
