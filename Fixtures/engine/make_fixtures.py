@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Independent reference values for the engine tests (LinearAlgebra, Decomposition, Analysis).
 
-Run once with the peer venv and commit the output:
+Run once and commit the output (the peer venv has numpy/scipy; the committed file was made with
+/work/venvs/engine/bin/python, the same numpy 2.4 plus tensorly 0.10.0, so it holds the TensorLy entry too):
     /work/main/.venv-peers/bin/python Fixtures/engine/make_fixtures.py
 Writes Fixtures/engine/engine_fixtures.json (small; float64 values as JSON numbers, uint64 as strings).
 TensorLy values are included when `tensorly` imports (optional: /work/venvs/engine has it).

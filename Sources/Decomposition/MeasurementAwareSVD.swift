@@ -1,0 +1,62 @@
+import LinearAlgebra
+
+/// Truncation that minimises a layer's *output* error on measured inputs, not the weight error.
+///
+/// With calibration inputs X (rows x_t) and `G = XᵀX = S Sᵀ` (Cholesky), for any B of the form
+/// `B = B̃ S⁻¹`, `‖(W − A B) Xᵀ‖_F² = ‖(W S − A B̃) Qᵀ‖_F² = ‖W S − A B̃‖_F²` (X = Q Sᵀ with Q having
+/// orthonormal columns). So truncating the SVD `W S = U Σ Vᵀ` at rank k and storing
+/// `A = U_k Σ_k^{1/2}`, `B = Σ_k^{1/2} V_kᵀ S⁻¹` is optimal for the output error, and that error
+/// is exactly `Σ_{i>k} σᵢ(W S)²` (SVD-LLM: Wang et al., "SVD-LLM: Truncation-aware Singular Value
+/// Decomposition for Large Language Model Compression", arXiv:2403.07378, 2024, Theorem 3.2).
+///
+/// Methods (`Method`):
+/// - `.whitened`: the above (SVD-LLM's truncation-aware whitening).
+/// - `.whitenedRefit`: the above, then the left factor is refitted by least squares on the
+///   *unshifted* statistics, `A = W G Bᵀ (B G Bᵀ)⁻¹` (`LeastSquaresRefit`). When G was positive
+///   definite this reproduces `.whitened` exactly (B G Bᵀ = Σ_k); it differs, and helps, when a
+///   diagonal shift was needed.
+/// - `.diagonal(alpha:)`: ASVD (Yuan et al., "ASVD: Activation-aware Singular Value Decomposition
+///   for Compressing Large Language Models", arXiv:2312.05821, 2023): `S = diag(mean|x|)^α`.
+///
+/// The SVD is done in Float64 (statistics in Float64); factors are stored in Float32.
+public enum MeasurementAwareSVD {
+    /// Which measurement-aware variant to run.
+    public enum Method: Sendable, Equatable {
+        /// SVD-LLM whitening by the Cholesky factor of G.
+        case whitened
+        /// Whitening, then the closed-form least-squares refit of A on G.
+        case whitenedRefit
+        /// ASVD's diagonal scaling by `mean|x|^alpha` (α = 0.5 in the paper).
+        case diagonal(alpha: Double)
+    }
+
+    /// Whitens `w` (m×n) with the calibration statistics and takes the SVD of `W S`, once; the
+    /// result can then be truncated at any rank (`WhitenedDecomposition.factors(rank:)`).
+    /// `dampening` adds `dampening · mean(diag G)` to G's diagonal first (see `InputWhitening.cholesky`).
+    public static func prepare(_ w: Matrix<Float>, calibration: CalibrationStatistics, method: Method,
+                               dampening: Double = 0) throws -> WhitenedDecomposition {
+        guard calibration.inputDimension == w.columns else {
+            throw DecompositionError.shapeMismatch(context: "weight has \(w.columns) inputs, calibration \(calibration.inputDimension)")
+        }
+        let whitening: InputWhitening
+        switch method {
+        case .whitened, .whitenedRefit:
+            guard let g = calibration.gram else { throw DecompositionError.missingCalibration("method \(method) needs the Gram matrix") }
+            whitening = try InputWhitening.cholesky(gram: g, dampening: dampening)
+        case let .diagonal(alpha):
+            guard let v = calibration.meanAbsolute else { throw DecompositionError.missingCalibration("method \(method) needs mean |x|") }
+            whitening = try InputWhitening.diagonal(meanAbsolute: v, alpha: alpha)
+        }
+        let ws = try whitening.applyRight(w.converted(to: Double.self))
+        let svd = try _la { try SingularValueDecomposition(ws).signNormalized() }
+        return WhitenedDecomposition(method: method, whitening: whitening, svd: svd,
+                                     weight: method == .whitenedRefit ? w : nil,
+                                     refitGram: method == .whitenedRefit ? calibration.gram : nil)
+    }
+
+    /// `prepare` then truncate at `rank`.
+    public static func factor(_ w: Matrix<Float>, calibration: CalibrationStatistics, rank: Int,
+                              method: Method = .whitened, dampening: Double = 0) throws -> MeasurementAwareResult {
+        try prepare(w, calibration: calibration, method: method, dampening: dampening).factors(rank: rank)
+    }
+}

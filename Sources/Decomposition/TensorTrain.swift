@@ -1,0 +1,109 @@
+import LinearAlgebra
+import TensorCore
+
+/// A tensor train (matrix product state) of a d-way tensor A(i₁, …, i_d) with sizes n₁…n_d:
+/// `A(i₁,…,i_d) ≈ G₁[i₁] G₂[i₂] ⋯ G_d[i_d]`, core k of shape (r_{k−1}, n_k, r_k), r₀ = r_d = 1.
+///
+/// Built by TT-SVD (Oseledets, "Tensor-Train Decomposition", SIAM J. Sci. Comput. 33(5), 2011,
+/// Algorithm 1): sweep left to right, at cut k take the thin SVD of the current unfolding
+/// (r_{k−1} n_k) × (n_{k+1}⋯n_d), keep r_k left singular vectors as core k, carry Σ Vᵀ on.
+/// With `TensorTrainTruncation.relativeAccuracy(ε)` the result satisfies ‖A − TT‖_F ≤ ε‖A‖_F.
+/// Cores are left-orthonormal except the last. Storage Float32, error bookkeeping Float64.
+public struct TensorTrain: Sendable, Equatable {
+    /// n₁…n_d.
+    public let shape: [Int]
+    /// r₀ = 1, r₁, …, r_{d−1}, r_d = 1.
+    public let ranks: [Int]
+    /// Core k, row-major (r_{k−1}, n_k, r_k).
+    public let cores: [[Float]]
+    /// For each of the d − 1 cuts, all singular values of the unfolding the sweep factored there
+    /// (before truncation). Without truncation upstream they are the singular values of the
+    /// unfolding A_(k) = A(i₁…i_k; i_{k+1}…i_d) — the input of bond entropies.
+    public let cutSingularValues: [[Double]]
+    /// `Σ` over cuts of the squared discarded tails; ‖A − TT‖_F² ≤ this (equality in exact arithmetic, TT-SVD's
+    /// errors are orthogonal).
+    public let discardedEnergy: Double
+
+    /// Wraps cores, checking shapes and rank chaining.
+    public init(shape: [Int], ranks: [Int], cores: [[Float]], cutSingularValues: [[Double]] = [], discardedEnergy: Double = 0) throws {
+        let d = shape.count
+        guard d >= 1, ranks.count == d + 1, cores.count == d, ranks.first == 1, ranks.last == 1,
+              shape.allSatisfy({ $0 > 0 }), ranks.allSatisfy({ $0 > 0 }) else {
+            throw DecompositionError.shapeMismatch(context: "TensorTrain: \(d) modes, \(ranks.count) ranks, \(cores.count) cores")
+        }
+        for k in 0..<d where cores[k].count != ranks[k] * shape[k] * ranks[k + 1] {
+            throw DecompositionError.shapeMismatch(context: "TensorTrain core \(k) has \(cores[k].count) values, expected \(ranks[k])×\(shape[k])×\(ranks[k + 1])")
+        }
+        self.shape = shape
+        self.ranks = ranks
+        self.cores = cores
+        self.cutSingularValues = cutSingularValues
+        self.discardedEnergy = discardedEnergy
+    }
+
+    /// Σ_k r_{k−1} n_k r_k.
+    public var parameterCount: Int { cores.reduce(0) { $0 + $1.count } }
+
+    /// TT-SVD of the row-major tensor `values` with `shape`.
+    public static func decompose(_ values: [Float], shape: [Int], truncation: TensorTrainTruncation) throws -> TensorTrain {
+        let d = shape.count
+        guard d >= 1, shape.allSatisfy({ $0 > 0 }), let total = Tensor.elementCount(shape), total == values.count else {
+            throw DecompositionError.shapeMismatch(context: "TT-SVD: \(values.count) values for shape \(shape)")
+        }
+        if let e = truncation.epsilon, !(e.isFinite && e >= 0) {
+            throw DecompositionError.invalidParameter(name: "epsilon", value: "\(e)", reason: "must be finite and ≥ 0")
+        }
+        if let caps = truncation.caps {
+            guard caps.count == d - 1, caps.allSatisfy({ $0 >= 1 }) else {
+                throw DecompositionError.invalidParameter(name: "maxRanks", value: "\(caps)", reason: "need \(d - 1) ranks ≥ 1")
+            }
+        }
+        guard values.allSatisfy({ $0.isFinite }) else { throw DecompositionError.linearAlgebra(.nonFinite(operation: "TT-SVD")) }
+        var norm2 = 0.0
+        for v in values { norm2 += Double(v) * Double(v) }
+        let delta = d > 1 ? (truncation.epsilon ?? 0) * norm2.squareRoot() / Double(d - 1).squareRoot() : 0
+        var cores: [[Float]] = []
+        var ranks = [1]
+        var cuts: [[Double]] = []
+        var discarded = 0.0
+        var carry = values            // the current remainder, row-major (r_{k-1} n_k) × rest
+        var rest = total
+        for k in 0..<(d - 1) {
+            let rowsK = ranks[k] * shape[k]
+            rest /= shape[k]
+            let c = try _la { try Matrix<Float>(rows: rowsK, columns: rest, values: carry) }
+            let svd = try _la { try SingularValueDecomposition(c) }
+            let s = svd.singularValues.map(Double.init)
+            cuts.append(s)
+            // Smallest rank whose discarded tail ‖σ_{r+1:}‖ ≤ δ.
+            var tail = [Double](repeating: 0, count: s.count + 1)
+            for i in stride(from: s.count - 1, through: 0, by: -1) { tail[i] = tail[i + 1] + s[i] * s[i] }
+            var r = s.count
+            if truncation.epsilon != nil {
+                r = 1
+                while r < s.count && tail[r].squareRoot() > delta { r += 1 }
+            }
+            if let caps = truncation.caps { r = Swift.min(r, caps[k]) }
+            r = Swift.max(1, Swift.min(r, s.count))
+            discarded += tail[r]
+            let t = try _la { try svd.truncated(to: r) }
+            cores.append(t.u.values)                                           // (r_{k-1}, n_k, r_k)
+            carry = try _la { try t.vt.scalingRows(by: t.singularValues).values } // r_k × rest
+            ranks.append(r)
+        }
+        cores.append(carry)
+        ranks.append(1)
+        return try TensorTrain(shape: shape, ranks: ranks, cores: cores, cutSingularValues: cuts, discardedEnergy: discarded)
+    }
+
+    /// The full tensor, row-major, by contracting the cores left to right (gemm per core).
+    public func contracted() throws -> [Float] {
+        var acc = try _la { try Matrix<Float>(rows: shape[0], columns: ranks[1], values: cores[0]) }  // (n₁, r₁)
+        for k in 1..<shape.count {
+            let g = try _la { try Matrix<Float>(rows: ranks[k], columns: shape[k] * ranks[k + 1], values: cores[k]) }
+            let p = try _la { try acc.multiplied(by: g) }                        // (n₁⋯n_{k−1}, n_k r_k)
+            acc = try _la { try Matrix<Float>(rows: p.rows * shape[k], columns: ranks[k + 1], values: p.values) }
+        }
+        return acc.values
+    }
+}
