@@ -8,7 +8,8 @@
 /// i.e. it carries the global phase `e^{i(φ+λ)/2}` relative to the Rz·Ry·Rz product (OpenQASM 2's
 /// `U`, which equals Rz·Ry·Rz exactly, differs from it by that phase). Controlled gates take the
 /// control(s) first. `gpi`, `gpi2`, `ms` are IonQ's native gates with phases in radians here
-/// (IonQ's JSON states them in turns): `ms(φ₀, φ₁, θ)` with `θ` the MS angle in turns (0.25 = fully entangling).
+/// (IonQ's JSON states them in turns): `ms(φ₀, φ₁, θ) = exp(−iπθ·P(φ₀)⊗P(φ₁))` with `P(φ) = cos φ·X + sin φ·Y`,
+/// `φ₀` on operand 0, and `θ` the MS angle in turns (0.25 = fully entangling).
 public enum Gate: Hashable, Sendable {
     case id, x, y, z, h, s, sdg, t, tdg, sx, sxdg
     case rx(Parameter), ry(Parameter), rz(Parameter), p(Parameter)
@@ -211,8 +212,8 @@ public enum Gate: Hashable, Sendable {
             let c = Complex(_cos(Double.pi * v[2])), s = _sin(Double.pi * v[2])
             var m = ComplexMatrix.diagonal([c, c, c, c])
             m[0, 3] = s * (-i * .phase(-(v[0] + v[1])))
-            m[1, 2] = s * (-i * .phase(-(v[0] - v[1])))
-            m[2, 1] = s * (-i * .phase(v[0] - v[1]))
+            m[1, 2] = s * (-i * .phase(v[0] - v[1]))
+            m[2, 1] = s * (-i * .phase(-(v[0] - v[1])))
             m[3, 0] = s * (-i * .phase(v[0] + v[1]))
             return m
         case let .unitary(m, _): return m
