@@ -17,6 +17,9 @@ struct SafeTensorsBench: ParsableCommand {
     @Option(help: "Timed repetitions of the full load; the best is reported (both sides).")
     var repeats = 3
 
+    @Option(help: "Timed opens (header parse and validation); the best is reported.")
+    var opens = 20
+
     @Option(help: "Python interpreter of the peer.")
     var python = ".venv-peers/bin/python"
 
@@ -73,7 +76,7 @@ struct SafeTensorsBench: ParsableCommand {
             var bestOpen = Double.infinity
             let rssBefore = Self.residentKiB()
             var rssAfter = 0
-            for _ in 0..<20 {
+            for _ in 0..<max(1, opens) {
                 let t0 = Self.now()
                 let f = try SafeTensorsFile(path: file)
                 bestOpen = min(bestOpen, Self.now() - t0)
