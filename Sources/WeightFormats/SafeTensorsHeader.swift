@@ -80,7 +80,12 @@ struct SafeTensorsHeader {
         try p.finish()
 
         // The reference sorts by (begin, end) and then requires the spans to tile the buffer.
-        parsed.sort { ($0.span.lowerBound, $0.span.upperBound) < ($1.span.lowerBound, $1.span.upperBound) }
+        // Ties (empty tensors at one offset) are broken by name so the order is deterministic.
+        parsed.sort {
+            if $0.span.lowerBound != $1.span.lowerBound { return $0.span.lowerBound < $1.span.lowerBound }
+            if $0.span.upperBound != $1.span.upperBound { return $0.span.upperBound < $1.span.upperBound }
+            return $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
         var expected = dataStart
         for e in parsed {
             guard e.span.lowerBound == expected else {

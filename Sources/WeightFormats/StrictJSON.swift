@@ -67,6 +67,7 @@ struct StrictJSON {
 
     /// Consumes `{`; `depth` is the nesting level of the object being opened (1 for the root).
     mutating func beginObject(depth: Int) throws {
+        skipWhitespace()
         try checkDepth(depth)
         try expect(UInt8(ascii: "{"), "'{'")
     }
@@ -96,6 +97,7 @@ struct StrictJSON {
 
     /// Consumes `[`; `depth` is the nesting level of the array being opened.
     mutating func beginArray(depth: Int) throws {
+        skipWhitespace()
         try checkDepth(depth)
         try expect(UInt8(ascii: "["), "'['")
     }
