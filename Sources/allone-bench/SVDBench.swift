@@ -154,5 +154,24 @@ struct SVDBench: ParsableCommand {
                   let te = row["tensorly_rel_error"] as? Double, let (t, e, _) = swiftTT[r] else { continue }
             print(String(repeating: " ", count: 39) + String(format: " %4d  %8.4f  %10.4f  %7.1fx  %9.5f  %11.5f", r, t, tl, tl / t, e, te))
         }
+        print("")
+        // Rank allocation over SmolLM2-135M's 210 linear matrices (30 layers × q,k,v,o,gate,up,down),
+        // spectra σᵢ = (i+1)^−α with α varying by layer and kind.
+        let kinds = [(576, 576), (192, 576), (192, 576), (576, 576), (1536, 576), (1536, 576), (576, 1536)]
+        var descriptors: [MatrixDescriptor] = []
+        for layer in 0..<30 {
+            for (j, shape) in kinds.enumerated() {
+                let alpha = 0.2 + 0.03 * Double(layer % 10) + 0.05 * Double(j)
+                let sv = (0..<min(shape.0, shape.1)).map { pow(Double($0 + 1), -alpha) }
+                descriptors.append(try MatrixDescriptor(label: "\(layer).\(j)", rows: shape.0, columns: shape.1, singularValues: sv, floorRank: 8))
+            }
+        }
+        for strategy in [AllocationStrategy.greedy, .uniform] {
+            var plan: AllocationPlan? = nil
+            let t = try Self.best(repeats) { plan = try RankAllocator.allocate(descriptors, budget: .fractionRemoved(0.2), strategy: strategy) }
+            if let p = plan {
+                print("rank allocation, 210 matrices, 20% removed, \(strategy.rawValue): " + String(format: "%.4f s, removed %.3f, predicted loss %.3f, dense kept %d", t, p.fractionRemoved, p.totalPredictedLoss, p.denseCount))
+            }
+        }
     }
 }
