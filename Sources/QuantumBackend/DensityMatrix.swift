@@ -22,7 +22,7 @@ public struct DensityMatrix: Sendable {
     public var probabilities: [Double] { (0..<dimension).map { vec.storage[2 * ($0 * dimension + $0)] } }
 
     /// `Tr ρ`.
-    public var trace: Double { probabilities.reduce(0, +) }
+    public var trace: Double { probabilities.reduce(0.0, +) }
 
     /// `Tr ρ²` (1 for a pure state).
     public var purity: Double { vec.normSquared }

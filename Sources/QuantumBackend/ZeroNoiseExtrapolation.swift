@@ -86,7 +86,7 @@ public enum ZeroNoiseExtrapolation {
     /// Least-squares `y = a + b·x`.
     static func linearFit(_ x: [Double], _ y: [Double]) -> (Double, Double) {
         let n = Double(x.count)
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        let mx = x.reduce(0.0, +) / n, my = y.reduce(0.0, +) / n
         var sxy = 0.0, sxx = 0.0
         for i in x.indices { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx) }
         let b = sxx > 0 ? sxy / sxx : 0
