@@ -39,7 +39,7 @@ struct SVDBench: ParsableCommand {
 
     /// A matrix with planted power-law spectrum σᵢ = (i + 1)^−0.6 (weights decay roughly like that).
     static func plantedMatrix(rows m: Int, columns n: Int, seed: UInt64) throws -> Matrix<Float> {
-        var g = SeededGenerator(seed: seed)
+        var g = LinearAlgebra.SeededGenerator(seed: seed)
         let r = min(m, n)
         let u = try QRDecomposition(g.gaussianMatrix(rows: m, columns: r, as: Double.self)).q
         let v = try QRDecomposition(g.gaussianMatrix(rows: n, columns: r, as: Double.self)).q
