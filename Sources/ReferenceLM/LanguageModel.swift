@@ -17,17 +17,16 @@ public struct LanguageModel: Sendable {
         self.path = path
     }
 
-    /// Opens a checkpoint by its content: a llama2.c `.bin` (tokenizer from `tokenizerPath`, else
-    /// `tok512.bin` or `tokenizer.bin` beside it).
+    /// Opens a checkpoint by its content: a GGUF file (config from `llama.*` metadata, tokenizer from
+    /// `tokenizer.ggml.*`: "llama" SentencePiece-style or "gpt2" byte-level BPE), or a llama2.c `.bin`
+    /// (tokenizer from `tokenizerPath`, else `tok<vocab>.bin` or `tokenizer.bin` beside it).
     public static func load(path: String, tokenizerPath: String? = nil) throws -> LanguageModel {
         guard let h = FileHandle(forReadingAtPath: path) else {
             throw ReferenceLMError.file(path: path, reason: "cannot open")
         }
         let magic = (try? h.read(upToCount: 4)) ?? nil
         try? h.close()
-        if magic == Data("GGUF".utf8) {
-            throw ReferenceLMError.file(path: path, reason: "GGUF checkpoints are not supported by this build yet")
-        }
+        if magic == Data("GGUF".utf8) { return try loadGGUF(path: path) }
         let checkpoint: Llama2CCheckpoint
         do { checkpoint = try Llama2CCheckpoint(path: path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
         let config = LlamaConfig(llama2c: checkpoint.header)
@@ -42,5 +41,27 @@ public struct LanguageModel: Sendable {
             throw ReferenceLMError.weights(e)
         }
         return LanguageModel(model: model, tokenizer: tokenizer, format: checkpoint.formatDescription, path: path)
+    }
+
+    /// Opens a GGUF llama checkpoint with its embedded tokenizer.
+    public static func loadGGUF(path: String) throws -> LanguageModel {
+        let file: GGUFFile
+        do { file = try GGUFFile(path: path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
+        let rows = file.info(for: TensorRole(layer: nil, kind: .tokenEmbedding))?.shape.first
+        let config = try LlamaConfig(ggufMetadata: file.metadata, embeddingRows: rows, source: path)
+        let model = try LlamaModel(source: file, config: config)
+        let tokenizer: any TextTokenizer
+        switch file.metadata["tokenizer.ggml.model"]?.stringValue {
+        case "llama": tokenizer = try Llama2CTokenizer(ggufMetadata: file.metadata, source: path)
+        case "gpt2": tokenizer = try GPT2Tokenizer(ggufMetadata: file.metadata, source: path)
+        case let other:
+            throw ReferenceLMError.invalidConfig(source: path, field: "tokenizer.ggml.model",
+                                                 reason: "'\(other ?? "missing")' is not supported (llama, gpt2)")
+        }
+        guard tokenizer.vocabularySize == config.vocabSize else {
+            throw ReferenceLMError.invalidConfig(source: path, field: "tokenizer.ggml.tokens",
+                                                 reason: "\(tokenizer.vocabularySize) tokens for an embedding of \(config.vocabSize) rows")
+        }
+        return LanguageModel(model: model, tokenizer: tokenizer, format: file.formatDescription, path: path)
     }
 }
