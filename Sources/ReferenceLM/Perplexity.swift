@@ -40,12 +40,13 @@ public enum Perplexity {
                                 tokensPerSecond: seconds > 0 ? Double(stream.count) / seconds : 0)
     }
 
-    /// `logsumexp(logits) − logits[target]`, in Float64.
+    /// `logsumexp(logits) − logits[target]`: the maximum is subtracted first, each `exp` is taken in
+    /// Float32 (arguments ≤ 0, relative error ~1e-7) and summed in Float64.
     public static func negativeLogLikelihood(_ logits: ArraySlice<Float>, target: Int) -> Double {
-        var m = -Double.infinity
-        for v in logits { m = max(m, Double(v)) }
+        var m = -Float.infinity
+        for v in logits { m = max(m, v) }
         var s = 0.0
-        for v in logits { s += Foundation.exp(Double(v) - m) }
-        return m + Foundation.log(s) - Double(logits[logits.startIndex + target])
+        for v in logits { s += Double(Foundation.exp(v - m)) }
+        return Double(m) + Foundation.log(s) - Double(logits[logits.startIndex + target])
     }
 }
