@@ -106,3 +106,27 @@ import TestSupport
         #expect(GPT2Tokenizer.preTokenize("end   ", digitsFirst: false) == ["end", "   "])
     }
 }
+
+/// `tokenizer.json` loading against the Hugging Face `tokenizers` library (Fixtures/reflm/hf_bpe).
+@Suite struct HFTokenizerJSONTests {
+    struct Golden: Decodable {
+        struct Sample: Decodable { var text: String; var ids: [Int] }
+        var samples: [Sample]
+    }
+
+    @Test func byteLevelBPEFromTokenizerJSONMatchesHFTokenizers() throws {
+        let tok = try GPT2Tokenizer(huggingFaceTokenizerPath: TestPaths.fixture("reflm/hf_bpe/tokenizer.json"), bosID: 1, eosID: 2)
+        #expect(tok.vocabularySize == 400)
+        let golden = try FixtureReader.json(Golden.self, TestPaths.fixture("reflm/hf_bpe/golden.json"))
+        #expect(golden.samples.count == 5)
+        for s in golden.samples {
+            let ids = tok.encode(s.text, addBOS: false)
+            #expect(ids == s.ids, "\(s.text.debugDescription)")
+            #expect(tok.decode(ids) == s.text)
+        }
+        #expect(tok.encode("a", addBOS: true).first == 1)
+        #expect(throws: ReferenceLMError.self) {
+            try GPT2Tokenizer(huggingFaceTokenizerPath: TestPaths.fixture("reflm/hf_bpe/golden.json"), bosID: nil, eosID: nil)
+        }
+    }
+}
