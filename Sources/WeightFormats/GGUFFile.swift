@@ -165,15 +165,19 @@ public final class GGUFFile: WeightSource {
                 }
                 dims.append(Int(ne))
             }
-            var elements = 1
-            for d in dims {
-                let (p, o) = elements.multipliedReportingOverflow(by: d)
+            // The product of the non-zero dimensions must fit, so that the element count is
+            // representable in any order of multiplication (llama.cpp skips this check when a
+            // dimension is 0; a zero-element tensor with huge other dimensions is refused here).
+            var nonZeroProduct = 1
+            for d in dims where d != 0 {
+                let (p, o) = nonZeroProduct.multipliedReportingOverflow(by: d)
                 if o || p == Int.max {
                     throw WeightFormatError.invalid(file: path, field: "tensor '\(name)' shape", offset: dimsOffset,
                                                     reason: "element count of \(dims) overflows Int64")
                 }
-                elements = p
+                nonZeroProduct = p
             }
+            let elements = dims.contains(0) ? 0 : nonZeroProduct
             let typeOffset = c.offset
             let rawType = try c.read(UInt32.self, "tensor '\(name)' type")
             guard let type = GGMLType(rawValue: rawType) else {

@@ -37,7 +37,7 @@ import TestSupport
             let src = try GGUFFile(path: TestPaths.fixture("gguf/\(name)"))
             let out = TestPaths.temporaryDirectory("gguf-copy").appendingPathComponent(name).path
             let w = try GGUFWriter(path: out, metadata: src.orderedMetadata,
-                                   tensors: src.ggufTensors.map { .init(name: $0.name, shape: $0.shape, type: $0.type) })
+                                   tensors: src.ggufTensors.map(GGUFWriter.TensorSpec.init))
             for t in src.ggufTensors { try src.withTensorBytes(t.name) { try w.writeRaw(t.name, bytes: $0) } }
             try w.finish()
             #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(Self.bytes("gguf/\(name)")), "\(name)")
@@ -107,6 +107,27 @@ import TestSupport
             let raw = try g.withTensorBytes("t_q4_k") { Array($0) }
             #expect(raw == Array(try Self.bytes("gguf/quant/Q4_K.blocks.bin").prefix(288)))
         }
+    }
+
+    @Test func metadataOnlyAndZeroElementTensors() throws {
+        let dir = TestPaths.temporaryDirectory("gguf-empty")
+        let a = dir.appendingPathComponent("meta.gguf").path
+        let w = try GGUFWriter(path: a, metadata: [(key: "general.name", value: .string("x"))], tensors: [])
+        try w.finish()
+        // magic + version + 2 counts + key (8 + 12) + type + string (8 + 1); no padding without tensors.
+        #expect(try FileManager.default.attributesOfItem(atPath: a)[.size] as? Int == 4 + 4 + 16 + 20 + 4 + 9)
+        let g = try GGUFFile(path: a)
+        #expect(g.ggufTensors.isEmpty && g.metadata["general.name"] == .string("x"))
+
+        let b = dir.appendingPathComponent("zero.gguf").path
+        let w2 = try GGUFWriter(path: b, metadata: [], tensors: [.init(name: "z", shape: [0, 32], type: .q8_0), .init(name: "", shape: [], type: .f32)])
+        try w2.write("z", values: [])
+        try w2.write("", values: [7])
+        try w2.finish()
+        let g2 = try GGUFFile(path: b)
+        #expect(g2.ggufInfo("z")?.byteCount == 0)
+        #expect(try g2.float32("z").shape == [0, 32])
+        #expect(try g2.float32("").storage == [7])
     }
 
     @Test func misuseIsRefusedAndLeavesNoFile() throws {

@@ -152,6 +152,8 @@ def main():
     case("element_count_overflow", b, "invalid", "tensor 'a' shape", "ndims:a")
     b = valid_file(tensors=[("a", [1 << 62, 4], 0, 0)])
     case("element_count_int64_max", b, "invalid", "tensor 'a' shape", "ndims:a")
+    b = valid_file(tensors=[("a", [0, 0, 4899916394579099648, 1 << 27], 0, 0)])  # found by the fuzzer
+    case("zero_dim_with_overflowing_dims", b, "invalid", "tensor 'a' shape", "ndims:a")
     b = valid_file(tensors=[("a", [1 << 61, 1], 0, 0)])
     case("byte_size_overflow", b, "invalid", "tensor 'a' shape", "ndims:a")
     b = valid_file(tensors=[("a", [32], 99, 0)])
