@@ -59,4 +59,30 @@ public enum MeasurementAwareSVD {
                               method: Method = .whitened, dampening: Double = 0) throws -> MeasurementAwareResult {
         try prepare(w, calibration: calibration, method: method, dampening: dampening).factors(rank: rank)
     }
+
+    /// Sequential calibration: the layer now receives inputs Y from the already-compressed model,
+    /// while the original layer saw X; the target is the original output X Wᵀ.
+    ///
+    /// With `G_y = YᵀY = S_y S_yᵀ` and the cross Gram `C = XᵀY`, minimising ‖X Wᵀ − Y Bᵀ Aᵀ‖_F² over
+    /// rank-k `A B` splits into an irreducible part ‖(I − P_Y) X Wᵀ‖_F² = tr(W G_x Wᵀ) − ‖T‖_F² and
+    /// ‖T − A B S_y‖_F² with `T = W C S_y⁻ᵀ`; so the SVD `T = U Σ Vᵀ` truncated at k gives
+    /// `A = U_k Σ_k^{1/2}`, `B = Σ_k^{1/2} V_kᵀ S_y⁻¹` and the reducible error is Σ_{i>k} σᵢ(T)²
+    /// (`predictedOutputError`). With X = Y this is `prepare(…, method: .whitened)`.
+    /// - Parameters:
+    ///   - crossGram: `XᵀY` (n×n), original inputs (rows of X) against compressed-model inputs (rows of Y).
+    ///   - compressedGram: `YᵀY` (n×n).
+    public static func prepareSequential(_ w: Matrix<Float>, crossGram c: Matrix<Double>, compressedGram gy: Matrix<Double>,
+                                         dampening: Double = 0) throws -> WhitenedDecomposition {
+        let n = w.columns
+        guard c.rows == n, c.columns == n, gy.rows == n, gy.columns == n else {
+            throw DecompositionError.shapeMismatch(context: "sequential: weight has \(n) inputs, cross Gram \(c.rows)×\(c.columns), Gram \(gy.rows)×\(gy.columns)")
+        }
+        guard c.isFinite else { throw DecompositionError.linearAlgebra(.nonFinite(operation: "crossGram")) }
+        let whitening = try InputWhitening.cholesky(gram: gy, dampening: dampening)
+        guard case let .cholesky(sy, _) = whitening else { throw DecompositionError.missingCalibration("Cholesky factor") }
+        let wc = try _la { try w.converted(to: Double.self).multiplied(by: c) }                            // W C
+        let t = try _la { try sy.solveTriangular(wc, side: .right, lower: true, transpose: true) }         // T S_yᵀ = W C
+        let svd = try _la { try SingularValueDecomposition(t).signNormalized() }
+        return WhitenedDecomposition(method: .whitened, whitening: whitening, svd: svd, weight: nil, refitGram: nil)
+    }
 }

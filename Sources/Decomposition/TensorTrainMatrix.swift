@@ -10,7 +10,7 @@ import LinearAlgebra
 /// Optional input-side whitening (the measurement-aware variant): the train approximates W·S
 /// and inputs are mapped by S⁻¹ first, so the truncation minimises output error on calibration
 /// inputs; S is then part of the stored parameters (`parameterCount` counts it).
-public struct TensorTrainMatrix: Sendable {
+public struct TensorTrainMatrix: Sendable, Equatable {
     /// m, n of the original (unpadded) matrix.
     public let rows: Int, columns: Int
     /// m_k and n_k, with ∏m_k ≥ m and ∏n_k ≥ n.
@@ -19,6 +19,23 @@ public struct TensorTrainMatrix: Sendable {
     public let train: TensorTrain
     /// The whitening S when built measurement-aware (the train then holds W·S).
     public let inputWhitening: InputWhitening?
+
+    /// Reassembles a TT-matrix from stored parts (e.g. a compressed checkpoint), checking that the
+    /// factors cover m and n, that the train's modes are m_k·n_k, and that a whitening is n×n.
+    public init(rows: Int, columns: Int, rowFactors: [Int], columnFactors: [Int], train: TensorTrain,
+                inputWhitening: InputWhitening? = nil) throws {
+        guard rows > 0, columns > 0, rowFactors.count == columnFactors.count, rowFactors.count == train.shape.count,
+              rowFactors.allSatisfy({ $0 > 0 }), columnFactors.allSatisfy({ $0 > 0 }),
+              rowFactors.reduce(1, *) >= rows, columnFactors.reduce(1, *) >= columns,
+              zip(rowFactors, columnFactors).map({ $0 * $1 }) == train.shape else {
+            throw DecompositionError.shapeMismatch(context: "TT-matrix \(rows)×\(columns) with factors \(rowFactors) × \(columnFactors) and train modes \(train.shape)")
+        }
+        if let s = inputWhitening, s.dimension != columns {
+            throw DecompositionError.shapeMismatch(context: "TT-matrix whitening is \(s.dimension)-dimensional, input has \(columns)")
+        }
+        self.rows = rows; self.columns = columns; self.rowFactors = rowFactors; self.columnFactors = columnFactors
+        self.train = train; self.inputWhitening = inputWhitening
+    }
 
     /// Padded row count ∏ m_k.
     public var paddedRows: Int { rowFactors.reduce(1, *) }
@@ -72,8 +89,8 @@ public struct TensorTrainMatrix: Sendable {
         for k in 0..<d { perm.append(k); perm.append(d + k) }
         let interleaved = _permute(padded, shape: mf + nf, perm: perm)
         let train = try TensorTrain.decompose(interleaved, shape: zip(mf, nf).map { $0 * $1 }, truncation: truncation)
-        return TensorTrainMatrix(rows: w.rows, columns: w.columns, rowFactors: mf, columnFactors: nf, train: train,
-                                 inputWhitening: whitening)
+        return try TensorTrainMatrix(rows: w.rows, columns: w.columns, rowFactors: mf, columnFactors: nf, train: train,
+                                     inputWhitening: whitening)
     }
 
     /// The dense m×n matrix represented (contracting the cores, undoing the permutation and

@@ -62,6 +62,12 @@ import LinearAlgebra
             let approx = try cut.contracted()
             #expect(try w.subtracting(approx).frobeniusNorm <= eps * w.frobeniusNorm * (1 + 1e-5))
             let ya = try x.multiplied(by: approx, transposeOther: true)
+            // Reassembled from its stored parts it is the same operator; inconsistent parts are refused.
+            let again = try TensorTrainMatrix(rows: m, columns: n, rowFactors: cut.rowFactors, columnFactors: cut.columnFactors, train: cut.train)
+            #expect(again == cut)
+            #expect(throws: DecompositionError.self) {
+                try TensorTrainMatrix(rows: m, columns: n, rowFactors: cut.columnFactors, columnFactors: cut.rowFactors.reversed(), train: cut.train)
+            }
             #expect(Approximate.relativeError(try cut.apply(x).values, ya.values) < 1e-5)
         }
     }
