@@ -89,9 +89,12 @@ public struct StateVector: Sendable {
         case .rzz:
             let m = try gate.matrix(bindings)
             applyDiagonal2([m[0, 0], m[1, 1], m[2, 2], m[3, 3]], qubits[0], qubits[1])
+        case let .rx(a):
+            let t = try a.evaluate(bindings)
+            applyRX(_cos(t / 2), _sin(t / 2), qubits[0])
         default:
             let m = try gate.matrix(bindings)
-            if m.dimension == 2 { applyMatrix(m, qubits[0]) } else { applyMatrix2(m, qubits[0], qubits[1]) }
+            if m.dimension == 2 { applyStructured(m, qubits[0]) } else { applyMatrix2(m, qubits[0], qubits[1]) }
         }
     }
 
@@ -102,8 +105,48 @@ public struct StateVector: Sendable {
             applyDiagonal(m[0, 0], m[1, 1], q)
         } else if m[0, 0] == .zero && m[1, 1] == .zero {
             applyAntiDiagonal(m[0, 1], m[1, 0], q)
+        } else if m.elements.allSatisfy({ $0.im == 0 }) {
+            applyRealMatrix(m[0, 0].re, m[0, 1].re, m[1, 0].re, m[1, 1].re, q)
         } else {
             applyMatrix(m, q)
+        }
+    }
+
+    /// A real 2×2 (H, Ry, fused real products): half the multiplications of the complex kernel.
+    public mutating func applyRealMatrix(_ m00: Double, _ m01: Double, _ m10: Double, _ m11: Double, _ q: Int) {
+        let s = 1 << q, dim = dimension
+        storage.withUnsafeMutableBufferPointer { buf in
+            let p = buf.baseAddress!
+            var blk = 0
+            while blk < dim {
+                let a = p + 2 * blk, b = p + 2 * (blk + s)
+                for j in 0..<(2 * s) {
+                    let x = a[j], y = b[j]
+                    a[j] = m00 * x + m01 * y
+                    b[j] = m10 * x + m11 * y
+                }
+                blk += 2 * s
+            }
+        }
+    }
+
+    /// `Rx(θ) = [[c, −is], [−is, c]]` with `c = cos θ/2`, `s = sin θ/2`.
+    public mutating func applyRX(_ c: Double, _ sn: Double, _ q: Int) {
+        let s = 1 << q, dim = dimension
+        storage.withUnsafeMutableBufferPointer { buf in
+            let p = buf.baseAddress!
+            var blk = 0
+            while blk < dim {
+                for j in blk..<(blk + s) {
+                    let a = p + 2 * j, b = p + 2 * (j + s)
+                    let ar = a[0], ai = a[1], br = b[0], bi = b[1]
+                    a[0] = c * ar + sn * bi
+                    a[1] = c * ai - sn * br
+                    b[0] = sn * ai + c * br
+                    b[1] = c * bi - sn * ar
+                }
+                blk += 2 * s
+            }
         }
     }
 
