@@ -8,6 +8,6 @@ struct AlloneCompressCommand: AsyncParsableCommand {
         commandName: "allone-compress",
         abstract: "Make transformer checkpoints smaller, and measure honestly what it costs.",
         version: AlloneVersion.string,
-        subcommands: [InspectCommand.self, ExportCommand.self]
+        subcommands: [InspectCommand.self, ExportCommand.self, CompressCommand.self, VerifyCommand.self]
     )
 }
