@@ -8,7 +8,8 @@ import WeightFormats
 /// Layout: a JSON array of `{"key": k, "type": t, "value": v}` in order. `t` is one of `u8 i8 u16
 /// i16 u32 i32 u64 i64 f32 f64 bool string array`; numbers are JSON numbers (a `u64` above
 /// 2⁶³ − 1 is a decimal string; `f32` values are written as the double of the float, which
-/// converts back exactly). An array's value is `{"element_type": id, "values": [...]}` with the GGUF
+/// converts back exactly; −0, infinities and NaNs of `f32`/`f64` are `"0x…"` strings of their bit
+/// pattern, since JSON numbers cannot hold them). An array's value is `{"element_type": id, "values": [...]}` with the GGUF
 /// value-type id of its elements and the elements as plain JSON values, or as typed
 /// `{"type", "value"}` objects when the elements are themselves arrays.
 public enum MetadataJSON {
@@ -66,8 +67,10 @@ public enum MetadataJSON {
         case let .int32(x): return NSNumber(value: x)
         case let .uint64(x): return x <= UInt64(Int64.max) ? NSNumber(value: Int64(x)) : String(x) as Any
         case let .int64(x): return NSNumber(value: x)
-        case let .float32(x): return NSNumber(value: Double(x))
-        case let .float64(x): return NSNumber(value: x)
+        case let .float32(x):
+            return x.isFinite && !(x == 0 && x.sign == .minus) ? NSNumber(value: Double(x)) : "0x" + String(x.bitPattern, radix: 16) as Any
+        case let .float64(x):
+            return x.isFinite && !(x == 0 && x.sign == .minus) ? NSNumber(value: x) : "0x" + String(x.bitPattern, radix: 16) as Any
         case let .bool(x): return x
         case let .string(s): return s
         case let .array(t, values):
@@ -99,6 +102,8 @@ public enum MetadataJSON {
             return .array(elementType: et, values: values)
         }
         if t == "u64", let s = v as? String { return UInt64(s).map(MetadataValue.uint64) }
+        if t == "f32", let s = v as? String, s.hasPrefix("0x") { return UInt32(s.dropFirst(2), radix: 16).map { .float32(Float(bitPattern: $0)) } }
+        if t == "f64", let s = v as? String, s.hasPrefix("0x") { return UInt64(s.dropFirst(2), radix: 16).map { .float64(Double(bitPattern: $0)) } }
         guard let n = v as? NSNumber else { return nil }
         switch t {
         case "u8": return UInt8(exactly: n.int64Value).map(MetadataValue.uint8)
