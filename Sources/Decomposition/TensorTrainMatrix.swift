@@ -54,6 +54,28 @@ public struct TensorTrainMatrix: Sendable, Equatable {
         return train.parameterCount + s
     }
 
+    /// Wraps a train read back from storage, checking that it has one mode per factor pair with
+    /// size m_k·n_k, that ∏m_k ≥ m and ∏n_k ≥ n, and that a whitening has dimension n.
+    public init(rows: Int, columns: Int, rowFactors: [Int], columnFactors: [Int], train: TensorTrain,
+                inputWhitening: InputWhitening? = nil) throws {
+        guard rows > 0, columns > 0, rowFactors.count == columnFactors.count, rowFactors.count == train.shape.count,
+              rowFactors.allSatisfy({ $0 > 0 }), columnFactors.allSatisfy({ $0 > 0 }),
+              zip(zip(rowFactors, columnFactors), train.shape).allSatisfy({ $0.0 * $0.1 == $1 }),
+              rowFactors.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) >= rows,
+              columnFactors.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) >= columns else {
+            throw DecompositionError.shapeMismatch(context: "TT-matrix \(rows)×\(columns) with factors \(rowFactors) × \(columnFactors) and modes \(train.shape)")
+        }
+        if let s = inputWhitening, s.dimension != columns {
+            throw DecompositionError.shapeMismatch(context: "TT-matrix whitening of dimension \(s.dimension) for \(columns) inputs")
+        }
+        self.rows = rows
+        self.columns = columns
+        self.rowFactors = rowFactors
+        self.columnFactors = columnFactors
+        self.train = train
+        self.inputWhitening = inputWhitening
+    }
+
     /// TT-matrix of `w` (m×n). Factorizations are chosen by `factorShape(_:order:)` unless given.
     /// - Parameters:
     ///   - order: d, the number of cores (≥ 1) when factors are not given.

@@ -117,6 +117,14 @@ public enum DenseExport {
         return Result(path: path, tensorCount: specs.count, bytes: w.byteCounts.reduce(0, +), fallbacks: fallbacks)
     }
 
+    /// The GGUF key/values an F32 export of `source` would carry (a GGUF source's own keys in
+    /// order, or the `llama.*` keys derived from its configuration): what a compressed checkpoint
+    /// records so that its own export keeps the source's metadata and tokenizer.
+    public static func sourceGGUFMetadata(_ source: any WeightSource) -> [(key: String, value: MetadataValue)] {
+        if let g = source as? GGUFFile { return g.orderedMetadata.filter { $0.key != "general.alignment" } }
+        return ggufMetadata(source, precision: .f32)
+    }
+
     /// GGUF metadata for the export: a GGUF source's keys copied through in order (tokenizer
     /// included) with `general.file_type` updated; for other sources the `llama.*` keys llama.cpp
     /// needs, derived from the source's configuration where it is known.
@@ -127,6 +135,14 @@ public enum DenseExport {
         case .q4_0: 2
         case .q8_0: 7
         case .bf16: 32
+        }
+        if let c = source as? GGUFMetadataCarrying {
+            var out: [(key: String, value: MetadataValue)] = []
+            for (k, v) in c.ggufMetadata where k != "general.alignment" {
+                out.append((k, k == "general.file_type" ? .uint32(fileType) : v))
+            }
+            if !out.contains(where: { $0.key == "general.file_type" }) { out.append(("general.file_type", .uint32(fileType))) }
+            return out
         }
         if let g = source as? GGUFFile {
             var out: [(key: String, value: MetadataValue)] = []
