@@ -20,23 +20,6 @@ public struct TensorTrainMatrix: Sendable, Equatable {
     /// The whitening S when built measurement-aware (the train then holds W·S).
     public let inputWhitening: InputWhitening?
 
-    /// Reassembles a TT-matrix from stored parts (e.g. a compressed checkpoint), checking that the
-    /// factors cover m and n, that the train's modes are m_k·n_k, and that a whitening is n×n.
-    public init(rows: Int, columns: Int, rowFactors: [Int], columnFactors: [Int], train: TensorTrain,
-                inputWhitening: InputWhitening? = nil) throws {
-        guard rows > 0, columns > 0, rowFactors.count == columnFactors.count, rowFactors.count == train.shape.count,
-              rowFactors.allSatisfy({ $0 > 0 }), columnFactors.allSatisfy({ $0 > 0 }),
-              rowFactors.reduce(1, *) >= rows, columnFactors.reduce(1, *) >= columns,
-              zip(rowFactors, columnFactors).map({ $0 * $1 }) == train.shape else {
-            throw DecompositionError.shapeMismatch(context: "TT-matrix \(rows)×\(columns) with factors \(rowFactors) × \(columnFactors) and train modes \(train.shape)")
-        }
-        if let s = inputWhitening, s.dimension != columns {
-            throw DecompositionError.shapeMismatch(context: "TT-matrix whitening is \(s.dimension)-dimensional, input has \(columns)")
-        }
-        self.rows = rows; self.columns = columns; self.rowFactors = rowFactors; self.columnFactors = columnFactors
-        self.train = train; self.inputWhitening = inputWhitening
-    }
-
     /// Padded row count ∏ m_k.
     public var paddedRows: Int { rowFactors.reduce(1, *) }
     /// Padded column count ∏ n_k.
