@@ -30,6 +30,10 @@ public final class Compressor: @unchecked Sendable {
     /// The block linear matrices (`TensorRole.Kind.isBlockLinear`, 2-D weights), in source order.
     public let linearTensors: [TensorInfo]
 
+    /// When set, SVDs computed by `analyze` and `compressTensor` are kept and reused across plans
+    /// (see `DecompositionCache`); results are identical with or without it.
+    public var cache: DecompositionCache?
+
     /// Stops `write` with `.interrupted` after computing this many tensors (tests of resumption).
     var stopAfterComputed: Int? = nil
 
@@ -117,14 +121,16 @@ public final class Compressor: @unchecked Sendable {
             do {
                 switch spectrum {
                 case .weight:
-                    sigma = try SingularValueDecomposition(w).singularValues.map(Double.init)
+                    let svd = try cache?.svd(t.name, w) ?? SingularValueDecomposition(w)
+                    sigma = svd.singularValues.map(Double.init)
                 case .whitened, .scaled:
                     guard let stats = calibration?.statistics(for: t.name) else {
                         throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
                                                                   reason: "a \(spectrum.rawValue) spectrum needs calibration statistics")
                     }
                     let m: MeasurementAwareSVD.Method = spectrum == .whitened ? .whitened : .diagonal(alpha: asvdAlpha)
-                    sigma = try MeasurementAwareSVD.prepare(w, calibration: stats, method: m).singularValues
+                    sigma = try cache?.whitened(t.name, w, calibration: stats, method: m).singularValues
+                        ?? MeasurementAwareSVD.prepare(w, calibration: stats, method: m).singularValues
                 }
             } catch let e as CompressionError { throw e } catch {
                 throw CompressionError.factorization(file: source.path, tensor: t.name, reason: "\(error)")
@@ -280,13 +286,14 @@ public final class Compressor: @unchecked Sendable {
                     throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "\(kind.rawValue) needs statistics")
                 }
                 let m: MeasurementAwareSVD.Method = kind == .asvd ? .diagonal(alpha: options.asvdAlpha) : (options.refit ? .whitenedRefit : .whitened)
-                let r = try MeasurementAwareSVD.factor(w, calibration: s, rank: k, method: m)
+                let r = try cache?.whitened(name, w, calibration: s, method: m).factors(rank: k)
+                    ?? MeasurementAwareSVD.factor(w, calibration: s, rank: k, method: m)
                 factors = r.factors
                 predicted = r.relativePredictedError.squareRoot()
                 predictedMetric = kind == .asvd ? "scaled" : "output"
                 method = kind == .asvd ? "asvd" : (options.refit ? "masvd-refit" : "masvd")
             default:
-                let r = try TruncatedSVD.factor(w, rank: k)
+                let r = try cache.map { try TruncatedSVD.factor(svd: $0.svd(name, w), rank: k) } ?? TruncatedSVD.factor(w, rank: k)
                 factors = r.factors
                 predicted = r.relativeError
                 predictedMetric = "weight"
