@@ -23,6 +23,11 @@ public final class GGUFFile: WeightSource {
     public static let maxStringLength: UInt64 = 1 << 30
     /// Largest array element count accepted: 1 Gi elements, as `GGUF_MAX_ARRAY_ELEMENTS`.
     public static let maxArrayElements: UInt64 = 1 << 30
+    /// Most metadata array elements over the whole file: 16 Mi. Each element becomes a
+    /// `MetadataValue` (tens of bytes), so this bounds the memory a header can demand; real
+    /// checkpoints hold about 1 Mi (a 262,144-token vocabulary with scores, types and merges).
+    /// Stricter than llama.cpp, which stores numeric arrays packed.
+    public static let maxMetadataElements: UInt64 = 1 << 24
     /// Most dimensions per tensor (`GGML_MAX_DIMS`).
     public static let maxDimensions = 4
     /// Longest tensor name in bytes, exclusive (`GGML_MAX_NAME`).
@@ -107,6 +112,7 @@ public final class GGUFFile: WeightSource {
         var keys: [String] = []
         var meta: [String: MetadataValue] = [:]
         var alignmentValueOffset = 0
+        var elementBudget = Self.maxMetadataElements
         for i in 0..<Int(nKV) {
             let keyOffset = c.offset
             let key = try c.readString("metadata key \(i)", strict: true)
@@ -115,7 +121,7 @@ public final class GGUFFile: WeightSource {
             }
             if meta[key] != nil { throw WeightFormatError.duplicate(file: path, field: "metadata key", name: key) }
             if key == "general.alignment" { alignmentValueOffset = c.offset + 4 }  // after the type id
-            let value = try Self.readValue(&c, key: key)
+            let value = try Self.readValue(&c, key: key, elementBudget: &elementBudget)
             keys.append(key)
             meta[key] = value
         }
@@ -277,7 +283,7 @@ public final class GGUFFile: WeightSource {
 
     // MARK: - Metadata values
 
-    private static func readValue(_ c: inout _GGUFCursor, key: String) throws -> MetadataValue {
+    private static func readValue(_ c: inout _GGUFCursor, key: String, elementBudget: inout UInt64) throws -> MetadataValue {
         let typeOffset = c.offset
         let rawType = try c.read(UInt32.self, "metadata '\(key)' type")
         guard let type = GGUFValueType(rawValue: rawType) else {
@@ -300,6 +306,11 @@ public final class GGUFFile: WeightSource {
             throw WeightFormatError.limitExceeded(file: c.name, field: "metadata '\(key)' array count", offset: countOffset,
                                                   value: n, limit: maxArrayElements)
         }
+        if n > elementBudget {
+            throw WeightFormatError.limitExceeded(file: c.name, field: "metadata '\(key)' array count", offset: countOffset,
+                                                  value: n, limit: elementBudget)
+        }
+        elementBudget -= n
         // Each element needs at least its fixed size (8 bytes of length for a string).
         let minSize = UInt64(elem == .string ? 8 : elem.byteSize)
         let fits = UInt64(c.remaining) / minSize

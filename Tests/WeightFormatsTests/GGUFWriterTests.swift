@@ -130,6 +130,22 @@ import TestSupport
         #expect(try g2.float32("").storage == [7])
     }
 
+    /// Types without a Float32 conversion are listed with their ggml type and refused by name.
+    @Test func unsupportedTypesAreListedAndRefused() throws {
+        let out = TestPaths.temporaryDirectory("gguf-unsupported").appendingPathComponent("u.gguf").path
+        let specs: [GGUFWriter.TensorSpec] = [.init(name: "iq", shape: [2, 256], type: .iq2_xxs), .init(name: "ids", shape: [3], type: .i32)]
+        let w = try GGUFWriter(path: out, metadata: [], tensors: specs)
+        try [UInt8](repeating: 1, count: 2 * 66).withUnsafeBytes { try w.writeRaw("iq", bytes: $0) }
+        #expect(throws: WeightFormatError.self) { try w.write("ids", values: [1, 2, 3]) }  // I32 is not writable from floats
+        try [UInt8](repeating: 0, count: 12).withUnsafeBytes { try w.writeRaw("ids", bytes: $0) }
+        try w.finish()
+        let g = try GGUFFile(path: out)
+        #expect(g.tensors.map(\.storage) == [.ggml(.iq2_xxs), .ggml(.i32)])
+        #expect(g.tensors.map(\.byteCount) == [132, 12])
+        #expect(throws: WeightFormatError.unsupportedConversion(file: out, tensor: "iq", type: "IQ2_XXS")) { try g.float32("iq") }
+        #expect(throws: WeightFormatError.unsupportedConversion(file: out, tensor: "ids", type: "I32")) { try g.float32("ids") }
+    }
+
     @Test func misuseIsRefusedAndLeavesNoFile() throws {
         let dir = TestPaths.temporaryDirectory("gguf-misuse")
         let out = dir.appendingPathComponent("x.gguf").path
