@@ -144,9 +144,9 @@ public final class LlamaModel: Sendable {
             // Attention sub-layer.
             rmsNorm(x, gain: b.attnNorm, rows: T, into: &n)
             recorder?.record(.attentionInput, layer: l, n, rows: T)
-            b.attnQ.apply(n, rows: T, into: &q)
-            b.attnK.apply(n, rows: T, into: &k)
-            b.attnV.apply(n, rows: T, into: &v)
+            try b.attnQ.apply(n, rows: T, into: &q)
+            try b.attnK.apply(n, rows: T, into: &k)
+            try b.attnV.apply(n, rows: T, into: &v)
             applyRoPE(&q, rows: T, heads: c.headCount, firstPosition: p0)
             applyRoPE(&k, rows: T, heads: c.kvHeadCount, firstPosition: p0)
             cache.keys[l].replaceSubrange(p0 * KV ..< Tk * KV, with: k)
@@ -172,20 +172,20 @@ public final class LlamaModel: Sendable {
                 }
             }
             recorder?.record(.attentionOutputInput, layer: l, att, rows: T)
-            b.attnOutput.apply(att, rows: T, into: &proj)
+            try b.attnOutput.apply(att, rows: T, into: &proj)
             for i in 0..<(T * D) { x[i] += proj[i] }
 
             // SwiGLU MLP sub-layer.
             rmsNorm(x, gain: b.ffnNorm, rows: T, into: &n)
             recorder?.record(.mlpInput, layer: l, n, rows: T)
-            b.ffnGate.apply(n, rows: T, into: &gate)
-            b.ffnUp.apply(n, rows: T, into: &up)
+            try b.ffnGate.apply(n, rows: T, into: &gate)
+            try b.ffnUp.apply(n, rows: T, into: &up)
             for i in 0..<(T * H) {
                 let g = gate[i]
                 gate[i] = g / (1 + Foundation.exp(-g)) * up[i]
             }
             recorder?.record(.mlpDownInput, layer: l, gate, rows: T)
-            b.ffnDown.apply(gate, rows: T, into: &proj)
+            try b.ffnDown.apply(gate, rows: T, into: &proj)
             for i in 0..<(T * D) { x[i] += proj[i] }
         }
         cache.count = Tk
@@ -197,7 +197,7 @@ public final class LlamaModel: Sendable {
         rmsNorm(last, gain: outputNorm, rows: rows, into: &xf)
         recorder?.record(.headInput, layer: nil, xf, rows: rows)
         var logits = [Float](repeating: 0, count: rows * V)  // (rows, V)
-        output.apply(xf, rows: rows, into: &logits)
+        try output.apply(xf, rows: rows, into: &logits)
         return logits
     }
 
