@@ -26,6 +26,9 @@ struct SVDBench: ParsableCommand {
     @Option(help: "TT bond ranks to compare with TensorLy (comma-separated).")
     var ttRanks: String = "16,64"
 
+    @Option(help: "Also allocate ranks on real spectra: the JSON written by bench/smollm2_spectra.py --json.")
+    var spectra: String? = nil
+
     func validate() throws {
         guard threads >= 1, repeats >= 1 else { throw ValidationError("--threads and --repeats must be ≥ 1") }
         guard parsedTTRanks != nil else { throw ValidationError("--tt-ranks must be comma-separated positive integers") }
@@ -171,6 +174,25 @@ struct SVDBench: ParsableCommand {
             let t = try Self.best(repeats) { plan = try RankAllocator.allocate(descriptors, budget: .fractionRemoved(0.2), strategy: strategy) }
             if let p = plan {
                 print("rank allocation, 210 matrices, 20% removed, \(strategy.rawValue): " + String(format: "%.4f s, removed %.3f, predicted loss %.3f, dense kept %d", t, p.fractionRemoved, p.totalPredictedLoss, p.denseCount))
+            }
+        }
+        if let path = spectra {
+            struct Row: Decodable { let layer: Int; let kind: String; let rows: Int; let columns: Int; let singular_values: [Double] }
+            let rows = try JSONDecoder().decode([Row].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            let real = try rows.map { try MatrixDescriptor(label: "\($0.layer).\($0.kind)", rows: $0.rows, columns: $0.columns,
+                                                           singularValues: $0.singular_values, floorRank: 8) }
+            print("")
+            print("real spectra from \(path) (\(real.count) matrices, plain σ, no calibration):")
+            for f in [0.1, 0.2] {
+                for strategy in [AllocationStrategy.greedy, .uniform] {
+                    var plan: AllocationPlan? = nil
+                    let t = try Self.best(repeats) { plan = try RankAllocator.allocate(real, budget: .fractionRemoved(f), strategy: strategy, rankMultiple: 8) }
+                    guard let p = plan else { continue }
+                    var denseByKind: [String: Int] = [:]
+                    for (i, c) in p.choices.enumerated() where c == .dense { denseByKind[rows[i].kind, default: 0] += 1 }
+                    let dense = denseByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    print("  \(Int(f * 100))% removed, \(strategy.rawValue): " + String(format: "%.4f s, removed %.3f, predicted loss %.3f, ", t, p.fractionRemoved, p.totalPredictedLoss) + "dense kept \(p.denseCount) (\(dense))")
+                }
             }
         }
     }
