@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import TensorCore
 @testable import LinearAlgebra
 
 /// A matrix with orthonormal columns (m×k, m ≥ k) from the QR of a seeded Gaussian matrix.
@@ -151,5 +152,23 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         }
         let empty = try SingularValueDecomposition(Matrix<Double>(zeros: 0, 4))
         #expect(empty.count == 0 && empty.vt.columns == 4)
+    }
+}
+
+@Suite struct MatrixValueTests {
+    @Test func tensorRoundTripSlicesAndScaling() throws {
+        let t = try #require(Tensor(shape: [2, 3], storage: [1, 2, 3, 4, 5, 6]))
+        let m = try Matrix<Float>(t)
+        #expect(m.tensor == t)
+        #expect(m.transposed().values == [1, 4, 2, 5, 3, 6])
+        #expect(try m.rowSlice(1..<2).values == [4, 5, 6])
+        #expect(try m.columnSlice(1..<3).values == [2, 3, 5, 6])
+        #expect(try m.scalingColumns(by: [1, 0, -1]).values == [1, 0, -3, 4, 0, -6])
+        #expect(try m.scalingRows(by: [2, 0]).values == [2, 4, 6, 0, 0, 0])
+        #expect(abs(m.frobeniusNorm - 91.0.squareRoot()) < 1e-12)
+        #expect(throws: LinearAlgebraError.self) { try Matrix<Float>(Tensor(zeros: [2, 2, 2])) }
+        #expect(throws: LinearAlgebraError.self) { try m.rowSlice(1..<3) }
+        #expect(throws: LinearAlgebraError.self) { try m.scalingColumns(by: [1]) }
+        #expect(BLAS.threadCount >= 1)
     }
 }
