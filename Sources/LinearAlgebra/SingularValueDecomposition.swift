@@ -83,6 +83,28 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
         self.usedFallback = fallback
     }
 
+    /// The singular values of `a` only (non-increasing), by `gesdd` with `jobz = 'N'` — several times
+    /// cheaper than the full decomposition; falls back to the full `init(_:)` (and its `gesvd`
+    /// fallback) when `gesdd` does not converge.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func singularValues(of a: Matrix<Scalar>) throws -> [Scalar] {
+        let op = "SVD"
+        guard a.isFinite else { throw LinearAlgebraError.nonFinite(operation: op) }
+        let m = a.rows, n = a.columns, r = Swift.min(m, n)
+        if r == 0 { return [] }
+        let cm = try _lapackInt(n, op), cn = try _lapackInt(m, op)
+        _ = try _lapackInt(m * n, op)
+        var work = a.values
+        var s = [Scalar](repeating: 0, count: r)
+        let info = work.withUnsafeMutableBufferPointer { ap in
+            s.withUnsafeMutableBufferPointer { sp in Scalar._gesddValues(m: cm, n: cn, a: ap.baseAddress!, lda: cm, s: sp.baseAddress!) }
+        }
+        if info > 0 { return try SingularValueDecomposition(a).singularValues }
+        if info < 0 { throw LinearAlgebraError.invalidArgument(routine: "gesdd", info: Int(info)) }
+        return s
+    }
+
     /// The number of singular values, min(m, n).
     public var count: Int { singularValues.count }
 

@@ -47,6 +47,10 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         #expect(svd.count == 25)
         #expect(Approximate.maxAbsDiff(svd.singularValues.prefix(6), s) < 1e-5)
         #expect(svd.singularValues.dropFirst(6).allSatisfy { $0 < 1e-5 })
+        // Values only (jobz = 'N') agree with the full decomposition.
+        #expect(Approximate.maxAbsDiff(try SingularValueDecomposition.singularValues(of: a), svd.singularValues) < 1e-5)
+        #expect(Approximate.maxAbsDiff(try SingularValueDecomposition.singularValues(of: a.transposed()), svd.singularValues) < 1e-5)
+        #expect(try SingularValueDecomposition.singularValues(of: Matrix<Float>(zeros: 3, 0)).isEmpty)
         let flipped = svd.signNormalized()
         #expect(Approximate.relativeError(try flipped.reconstructed().values, a.values) < 1e-5)
     }
