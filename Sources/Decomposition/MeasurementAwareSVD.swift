@@ -7,7 +7,7 @@ import LinearAlgebra
 /// orthonormal columns). So truncating the SVD `W S = U Σ Vᵀ` at rank k and storing
 /// `A = U_k Σ_k^{1/2}`, `B = Σ_k^{1/2} V_kᵀ S⁻¹` is optimal for the output error, and that error
 /// is exactly `Σ_{i>k} σᵢ(W S)²` (SVD-LLM: Wang et al., "SVD-LLM: Truncation-aware Singular Value
-/// Decomposition for Large Language Model Compression", arXiv:2403.07378, 2024, Theorem 3.2).
+/// Decomposition for Large Language Model Compression", arXiv:2403.07378, 2024, §3).
 ///
 /// Methods (`Method`):
 /// - `.whitened`: the above (SVD-LLM's truncation-aware whitening).
