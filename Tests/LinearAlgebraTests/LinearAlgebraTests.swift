@@ -33,6 +33,12 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         #expect(Approximate.maxAbsDiff(try svd.reconstructed().values, a.values) < 1e-12)
         #expect(maxDeviationFromIdentity(try svd.u.multiplied(by: svd.u, transposeSelf: true)) < 1e-12)
         #expect(maxDeviationFromIdentity(try svd.vt.multiplied(by: svd.vt, transposeOther: true)) < 1e-12)
+        // The QR-iteration driver (the fallback path) gives the same decomposition up to signs.
+        let q = try SingularValueDecomposition(a, driver: .qrIteration)
+        #expect(!q.usedFallback)
+        #expect(Approximate.maxAbsDiff(q.singularValues, f.svd.scipy_singular_values) < 1e-12)
+        #expect(Approximate.maxAbsDiff(try q.reconstructed().values, a.values) < 1e-12)
+        #expect(Approximate.maxAbsDiff(try q.signNormalized().u.values, try svd.signNormalized().u.values) < 1e-10)
         // Wide matrix (the transpose) and Float: same values.
         let wide = try SingularValueDecomposition(a.transposed().converted(to: Float.self))
         #expect(wide.u.rows == 4 && wide.vt.columns == 6)
