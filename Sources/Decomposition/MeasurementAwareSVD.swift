@@ -7,7 +7,7 @@ import LinearAlgebra
 /// orthonormal columns). So truncating the SVD `W S = U Σ Vᵀ` at rank k and storing
 /// `A = U_k Σ_k^{1/2}`, `B = Σ_k^{1/2} V_kᵀ S⁻¹` is optimal for the output error, and that error
 /// is exactly `Σ_{i>k} σᵢ(W S)²` (SVD-LLM: Wang et al., "SVD-LLM: Truncation-aware Singular Value
-/// Decomposition for Large Language Model Compression", arXiv:2403.07378, 2024, Theorem 3.2).
+/// Decomposition for Large Language Model Compression", arXiv:2403.07378, 2024, §3).
 ///
 /// Methods (`Method`):
 /// - `.whitened`: the above (SVD-LLM's truncation-aware whitening).
@@ -35,23 +35,35 @@ public enum MeasurementAwareSVD {
     /// `dampening` adds `dampening · mean(diag G)` to G's diagonal first (see `InputWhitening.cholesky`).
     public static func prepare(_ w: Matrix<Float>, calibration: CalibrationStatistics, method: Method,
                                dampening: Double = 0) throws -> WhitenedDecomposition {
-        guard calibration.inputDimension == w.columns else {
-            throw DecompositionError.shapeMismatch(context: "weight has \(w.columns) inputs, calibration \(calibration.inputDimension)")
-        }
-        let whitening: InputWhitening
-        switch method {
-        case .whitened, .whitenedRefit:
-            guard let g = calibration.gram else { throw DecompositionError.missingCalibration("method \(method) needs the Gram matrix") }
-            whitening = try InputWhitening.cholesky(gram: g, dampening: dampening)
-        case let .diagonal(alpha):
-            guard let v = calibration.meanAbsolute else { throw DecompositionError.missingCalibration("method \(method) needs mean |x|") }
-            whitening = try InputWhitening.diagonal(meanAbsolute: v, alpha: alpha)
-        }
+        let whitening = try whitening(for: w, calibration: calibration, method: method, dampening: dampening)
         let ws = try whitening.applyRight(w.converted(to: Double.self))
         let svd = try _la { try SingularValueDecomposition(ws).signNormalized() }
         return WhitenedDecomposition(method: method, whitening: whitening, svd: svd,
                                      weight: method == .whitenedRefit ? w : nil,
                                      refitGram: method == .whitenedRefit ? calibration.gram : nil)
+    }
+
+    /// Only the spectrum σ(W S) (what the allocator and the analysis need), without singular vectors —
+    /// several times cheaper than `prepare`. Same whitening rules as `prepare`.
+    public static func whitenedSpectrum(_ w: Matrix<Float>, calibration: CalibrationStatistics, method: Method = .whitened,
+                                        dampening: Double = 0) throws -> (singularValues: [Double], whitening: InputWhitening) {
+        let whitening = try whitening(for: w, calibration: calibration, method: method, dampening: dampening)
+        let ws = try whitening.applyRight(w.converted(to: Double.self))
+        return (try _la { try SingularValueDecomposition<Double>.singularValues(of: ws) }, whitening)
+    }
+
+    static func whitening(for w: Matrix<Float>, calibration: CalibrationStatistics, method: Method, dampening: Double) throws -> InputWhitening {
+        guard calibration.inputDimension == w.columns else {
+            throw DecompositionError.shapeMismatch(context: "weight has \(w.columns) inputs, calibration \(calibration.inputDimension)")
+        }
+        switch method {
+        case .whitened, .whitenedRefit:
+            guard let g = calibration.gram else { throw DecompositionError.missingCalibration("method \(method) needs the Gram matrix") }
+            return try InputWhitening.cholesky(gram: g, dampening: dampening)
+        case let .diagonal(alpha):
+            guard let v = calibration.meanAbsolute else { throw DecompositionError.missingCalibration("method \(method) needs mean |x|") }
+            return try InputWhitening.diagonal(meanAbsolute: v, alpha: alpha)
+        }
     }
 
     /// `prepare` then truncate at `rank`.

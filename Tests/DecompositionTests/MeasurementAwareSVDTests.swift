@@ -31,6 +31,8 @@ import LinearAlgebra
         let x = try Make.gaussian(t, n, seed: 22).scalingColumns(by: scales)
         let cal = try CalibrationStatistics(inputs: x)
         let prepared = try MeasurementAwareSVD.prepare(w, calibration: cal, method: .whitened)
+        let spectrum = try MeasurementAwareSVD.whitenedSpectrum(w, calibration: cal)
+        #expect(Approximate.relativeError(spectrum.singularValues, prepared.singularValues) < 1e-12)
         for k in [2, 6, 12] {
             let r = try prepared.factors(rank: k)
             let explicit = try Make.outputError(w, r.factors.reconstructed(), x)

@@ -119,3 +119,17 @@ import LinearAlgebra
         }
     }
 }
+
+@Suite struct TTMatrixInputTests {
+    @Test func badFactorsAreRefusedNotAllocated() throws {
+        let w = Matrix<Float>(zeros: 6, 6)
+        #expect(throws: DecompositionError.self) {
+            try TensorTrainMatrix.decompose(w, truncation: .relativeAccuracy(0.1), rowFactors: [1 << 40, 1 << 40], columnFactors: [2, 3])
+        }
+        #expect(throws: DecompositionError.self) {
+            try TensorTrainMatrix.decompose(w, truncation: .relativeAccuracy(0.1), rowFactors: [2, 2], columnFactors: [2, 3])
+        }
+        #expect(throws: DecompositionError.self) { try TensorTrainMatrix.decompose(w, truncation: .relativeAccuracy(0.1), order: 0) }
+        #expect(throws: DecompositionError.self) { try TensorTrainMatrix.decompose(Matrix<Float>(zeros: 0, 6), truncation: .relativeAccuracy(0.1)) }
+    }
+}
