@@ -91,7 +91,7 @@ struct QuantumCommand: ParsableCommand {
                 switch mitigate {
                 case .rem?:
                     let cal = try ReadoutMitigator.calibrate(on: backend, qubits: circuit.numberOfQubits, shots: shots, seed: seed &+ 17)
-                    let p = cal.mitigate(counts)
+                    let p = try cal.mitigate(counts)
                     var top: [String: Double] = [:]
                     for (i, x) in p.enumerated() where x > 1e-4 { top[Counts.bitString(i, width: circuit.numberOfClbits)] = x }
                     out["mitigated_probabilities"] = top

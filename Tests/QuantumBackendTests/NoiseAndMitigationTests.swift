@@ -65,9 +65,9 @@ struct NoiseAndMitigationTests {
         #expect(zip(cal.p01, noise.readoutP01).allSatisfy { abs($0 - $1) < 0.01 })
         let counts = try sim.run(c, shots: 40_000, seed: 4)
         let rawS = counts.parityExpectation([0, 1])
-        let mitS = ReadoutMitigator.parityExpectation(cal.mitigate(counts), mask: mask)
+        let mitS = ReadoutMitigator.parityExpectation(try cal.mitigate(counts), mask: mask)
         #expect(abs(mitS - idealValue) < abs(rawS - idealValue))
-        let q = cal.mitigate(counts)
+        let q = try cal.mitigate(counts)
         #expect(q.allSatisfy { $0 >= 0 } && abs(q.reduce(0, +) - 1) < 1e-12)
     }
 
