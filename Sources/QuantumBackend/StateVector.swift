@@ -61,9 +61,21 @@ public struct StateVector: Sendable {
 
     // MARK: - Dispatch
 
-    /// Applies `gate` to `qubits` with the kernel specialised to its structure.
-    /// Operands must be valid (the `Circuit` builder checks them).
+    /// Applies `gate` to `qubits` with the kernel specialised to its structure. Throws for a wrong
+    /// number of operands, an index outside the state, a repeated qubit or a matrix of the wrong size.
     public mutating func apply(_ gate: Gate, _ qubits: [Int], bindings: [String: Double] = [:]) throws {
+        guard qubits.count == gate.arity else {
+            throw QuantumError.badOperands(gate: gate.name, detail: "expects \(gate.arity) qubit(s), got \(qubits.count)")
+        }
+        for q in qubits where q < 0 || q >= numberOfQubits {
+            throw QuantumError.indexOutOfRange(what: "qubit", index: q, count: numberOfQubits)
+        }
+        if qubits.count > 1 && Set(qubits).count != qubits.count {
+            throw QuantumError.badOperands(gate: gate.name, detail: "repeated qubit in \(qubits)")
+        }
+        if case let .unitary(m, _) = gate, m.dimension != 2 && m.dimension != 4 {
+            throw QuantumError.notUnitary(detail: "unitary of dimension \(m.dimension)")
+        }
         switch gate {
         case .id: return
         case .x: applyX(qubits[0])
