@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "ReferenceLMTests", dependencies: ["ReferenceLM", "WeightFormats", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression", "TestSupport"]),
         .testTarget(name: "QuantumBackendTests", dependencies: ["QuantumBackend", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

@@ -35,3 +35,12 @@ public struct MatrixDescriptor: Sendable, Equatable, Codable {
     /// Largest rank that saves parameters: ⌊(mn − 1)/(m + n)⌋.
     public var breakEvenRank: Int { (rows * columns - 1) / (rows + columns) }
 }
+
+extension MatrixDescriptor {
+    /// The descriptor of an analysed matrix: its driving spectrum (whitened when the report has one).
+    public init(report: MatrixReport, importance: Double = 1, floorRank: Int = 1, allowDense: Bool = true) throws {
+        try self.init(label: report.label, rows: report.rows, columns: report.columns,
+                      singularValues: report.driving.singularValues, importance: importance,
+                      floorRank: floorRank, allowDense: allowDense)
+    }
+}

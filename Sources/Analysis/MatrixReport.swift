@@ -44,3 +44,6 @@ public struct MatrixReport: Sendable, Equatable, Codable {
         self.energyAtCandidates = energyAtCandidates; self.breakEvenRank = breakEvenRank; self.bondEntropies = bondEntropies
     }
 }
+
+/// The per-matrix row of the layer analysis is a `MatrixReport` (DESIGN.md calls it `LayerReport`).
+public typealias LayerReport = MatrixReport

@@ -72,23 +72,25 @@ public struct TensorTrain: Sendable, Equatable {
             let rowsK = ranks[k] * shape[k]
             rest /= shape[k]
             let c = try _la { try Matrix<Float>(rows: rowsK, columns: rest, values: carry) }
-            let svd = try _la { try SingularValueDecomposition(c) }
-            let s = svd.singularValues.map(Double.init)
-            cuts.append(s)
-            // Smallest rank whose discarded tail ‖σ_{r+1:}‖ ≤ δ.
-            var tail = [Double](repeating: 0, count: s.count + 1)
-            for i in stride(from: s.count - 1, through: 0, by: -1) { tail[i] = tail[i + 1] + s[i] * s[i] }
-            var r = s.count
-            if truncation.epsilon != nil {
-                r = 1
-                while r < s.count && tail[r].squareRoot() > delta { r += 1 }
+            var tailNorms: [Double] = []
+            let step = try _ttStep(c) { s in
+                // Smallest rank whose discarded tail ‖σ_{r+1:}‖ ≤ δ, then the cap.
+                var tail = [Double](repeating: 0, count: s.count + 1)
+                for i in stride(from: s.count - 1, through: 0, by: -1) { tail[i] = tail[i + 1] + s[i] * s[i] }
+                tailNorms = tail
+                var r = s.count
+                if truncation.epsilon != nil {
+                    r = 1
+                    while r < s.count && tail[r].squareRoot() > delta { r += 1 }
+                }
+                if let caps = truncation.caps { r = Swift.min(r, caps[k]) }
+                return Swift.max(1, Swift.min(r, s.count))
             }
-            if let caps = truncation.caps { r = Swift.min(r, caps[k]) }
-            r = Swift.max(1, Swift.min(r, s.count))
-            discarded += tail[r]
-            let t = try _la { try svd.truncated(to: r) }
-            cores.append(t.u.values)                                           // (r_{k-1}, n_k, r_k)
-            carry = try _la { try t.vt.scalingRows(by: t.singularValues).values } // r_k × rest
+            let r = step.core.columns
+            cuts.append(step.singularValues)
+            discarded += tailNorms[r]
+            cores.append(step.core.values)   // (r_{k-1}, n_k, r_k)
+            carry = step.carry.values        // Σ_r V_rᵀ, r_k × rest
             ranks.append(r)
         }
         cores.append(carry)
@@ -106,4 +108,45 @@ public struct TensorTrain: Sendable, Equatable {
         }
         return acc.values
     }
+}
+
+/// One TT-SVD step on an unfolding C (p×q): all singular values σ, the rank r chosen from them by
+/// `chooseRank`, the core U_r (p×r) and the carry `U_rᵀ C = Σ_r V_rᵀ` (r×q).
+///
+/// Wide unfoldings (4p ≤ q, the first steps) use the eigendecomposition of the p×p Gram matrix C Cᵀ
+/// formed in Float64 (LAPACK `syevd`); tall ones (p ≥ 4q) that of CᵀC, with U_r = C V_r Σ_r⁻¹ in
+/// Float64 when the kept σ_r ≥ 10⁻³σ₁ (so the division amplifies rounding by at most 10⁶·ε₆₄).
+/// Same U, σ and product as the SVD in exact arithmetic; σ accurate to about √ε₆₄·σ₁ ≈ 1.5·10⁻⁸σ₁
+/// (a Float32 SVD gives ~10⁻⁷σ₁), and the long side of Vᵀ or U is never formed. Everything else,
+/// and the ill-conditioned tall case, uses LAPACK's thin SVD (`gesdd`).
+func _ttStep(_ c: Matrix<Float>, chooseRank: ([Double]) -> Int) throws -> (core: Matrix<Float>, carry: Matrix<Float>, singularValues: [Double]) {
+    let p = c.rows, q = c.columns
+    if p >= 1, 4 * p <= q {
+        let cd = c.converted(to: Double.self)
+        let eig = try _la { try SymmetricEigendecomposition(cd.multiplied(by: cd, transposeOther: true)) }  // ascending
+        let sigma = (0..<p).reversed().map { Swift.max(0, eig.eigenvalues[$0]).squareRoot() }
+        let r = chooseRank(sigma)
+        var u = [Float](repeating: 0, count: p * r)
+        for col in 0..<r { let src = p - 1 - col; for i in 0..<p { u[i * r + col] = Float(eig.eigenvectors[i, src]) } }
+        let core = try _la { try Matrix<Float>(rows: p, columns: r, values: u) }
+        return (core, try _la { try core.multiplied(by: c, transposeSelf: true) }, sigma)
+    }
+    if q >= 1, p >= 4 * q {
+        let cd = c.converted(to: Double.self)
+        let eig = try _la { try SymmetricEigendecomposition(cd.gram()) }                                 // q×q, ascending
+        let sigma = (0..<q).reversed().map { Swift.max(0, eig.eigenvalues[$0]).squareRoot() }
+        let r = chooseRank(sigma)
+        if sigma[0] > 0, sigma[r - 1] >= 1e-3 * sigma[0] {
+            var v = [Double](repeating: 0, count: q * r)                                                   // q×r, V_r
+            for col in 0..<r { let src = q - 1 - col; for i in 0..<q { v[i * r + col] = eig.eigenvectors[i, src] } }
+            let vr = try _la { try Matrix<Double>(rows: q, columns: r, values: v) }
+            let u = try _la { try cd.multiplied(by: vr).scalingColumns(by: sigma.prefix(r).map { 1 / $0 }) }  // C V_r Σ_r⁻¹
+            let carry = try _la { try vr.transposed().scalingRows(by: Array(sigma.prefix(r))) }             // Σ_r V_rᵀ
+            return (u.converted(to: Float.self), carry.converted(to: Float.self), sigma)
+        }
+    }
+    let svd = try _la { try SingularValueDecomposition(c) }
+    let sigma = svd.singularValues.map(Double.init)
+    let t = try _la { try svd.truncated(to: chooseRank(sigma)) }
+    return (t.u, try _la { try t.vt.scalingRows(by: t.singularValues) }, sigma)
 }

@@ -10,6 +10,8 @@ public struct CholeskyFactorization<Scalar: LinearAlgebraScalar>: Sendable, Equa
     public var lower: Matrix<Scalar>
 
     /// Factors `a` (square, symmetric). Throws `shapeMismatch`, `nonFinite` or `notPositiveDefinite`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ a: Matrix<Scalar>) throws {
         let op = "Cholesky"
         guard a.rows == a.columns else {

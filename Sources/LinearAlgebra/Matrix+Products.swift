@@ -1,6 +1,8 @@
 extension Matrix {
     /// `op(self)·op(other)` through BLAS `gemm`, where `op` transposes when the flag is set.
     /// Throws `shapeMismatch` when the inner dimensions differ, `dimensionTooLarge` past 32-bit sizes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func multiplied(by other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false) throws -> Matrix {
         let m = transposeSelf ? columns : rows
         let k = transposeSelf ? rows : columns
@@ -28,11 +30,15 @@ extension Matrix {
     }
 
     /// `Aᵀ·A` (the Gram matrix of the columns), through `gemm`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gram() throws -> Matrix { try multiplied(by: self, transposeSelf: true) }
 
     /// Solves a triangular system with `self` as the triangular factor `T` (square; only the
     /// `lower` or upper triangle is read): `op(T)·X = B` when `side == .left`, `X·op(T) = B` when
     /// `.right`, with `op(T) = Tᵀ` when `transpose`. BLAS `trsm`. Throws `singularTriangular` on a zero diagonal.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func solveTriangular(_ b: Matrix, side: TriangularSide, lower: Bool, transpose: Bool = false) throws -> Matrix {
         let op = "trsm"
         guard rows == columns else {

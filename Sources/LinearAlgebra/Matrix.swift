@@ -33,6 +33,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     }
 
     /// The `rows × columns` zero matrix (negative sizes are treated as zero).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(zeros rows: Int, _ columns: Int) {
         self.rows = max(0, rows)
         self.columns = max(0, columns)
@@ -40,6 +42,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     }
 
     /// The `n × n` identity.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func identity(_ n: Int) -> Matrix {
         var m = Matrix(zeros: n, n)
         for i in 0..<m.rows { m.values[i * n + i] = 1 }
@@ -47,6 +51,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     }
 
     /// A square matrix with `diagonal` on its diagonal.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func diagonal(_ diagonal: [Scalar]) -> Matrix {
         let n = diagonal.count
         var m = Matrix(zeros: n, n)
@@ -67,6 +73,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     public var minDimension: Int { Swift.min(rows, columns) }
 
     /// The transpose (a copy).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed() -> Matrix {
         var out = [Scalar](repeating: 0, count: values.count)
         let m = rows, n = columns
@@ -92,20 +100,33 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
 
     /// `‖A‖_F`, accumulated in `Double`.
     public var frobeniusNorm: Double {
+        @_specialize(where Scalar == Float)
+        @_specialize(where Scalar == Double)
+        get {
         var s = 0.0
         for v in values { let d = Double(v); s += d * d }
         return s.squareRoot()
+        }
     }
 
     /// Whether every value is finite.
-    public var isFinite: Bool { values.allSatisfy { $0.isFinite } }
+    public var isFinite: Bool {
+        @_specialize(where Scalar == Float)
+        @_specialize(where Scalar == Double)
+        get { values.allSatisfy { $0.isFinite } }
+    }
 
     /// The same matrix in another scalar type (`Float` ↔ `Double`).
+    @_specialize(where Scalar == Float, Target == Double)
+    @_specialize(where Scalar == Double, Target == Float)
+    @_specialize(where Scalar == Float, Target == Float)
     public func converted<Target: LinearAlgebraScalar>(to _: Target.Type = Target.self) -> Matrix<Target> {
         Matrix<Target>(_unchecked: rows, columns, values.map { Target($0) })
     }
 
     /// Rows `range` (a copy).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func rowSlice(_ range: Range<Int>) throws -> Matrix {
         guard range.lowerBound >= 0, range.upperBound <= rows else {
             throw LinearAlgebraError.shapeMismatch(operation: "rowSlice", expected: "rows within 0..<\(rows)", got: "\(range)")
@@ -114,6 +135,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     }
 
     /// Columns `range` (a copy).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func columnSlice(_ range: Range<Int>) throws -> Matrix {
         guard range.lowerBound >= 0, range.upperBound <= columns else {
             throw LinearAlgebraError.shapeMismatch(operation: "columnSlice", expected: "columns within 0..<\(columns)", got: "\(range)")
@@ -125,6 +148,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     }
 
     /// Multiplies each column `j` by `factors[j]` (i.e. `A·diag(factors)`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func scalingColumns(by factors: [Scalar]) throws -> Matrix {
         guard factors.count == columns else {
             throw LinearAlgebraError.shapeMismatch(operation: "scalingColumns", expected: "\(columns) factors", got: "\(factors.count)")
@@ -135,6 +160,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     }
 
     /// Multiplies each row `i` by `factors[i]` (i.e. `diag(factors)·A`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func scalingRows(by factors: [Scalar]) throws -> Matrix {
         guard factors.count == rows else {
             throw LinearAlgebraError.shapeMismatch(operation: "scalingRows", expected: "\(rows) factors", got: "\(factors.count)")
@@ -145,6 +172,8 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     }
 
     /// `A − B` elementwise; throws on a shape mismatch.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func subtracting(_ other: Matrix) throws -> Matrix {
         guard rows == other.rows, columns == other.columns else {
             throw LinearAlgebraError.shapeMismatch(operation: "subtracting", expected: "\(rows)×\(columns)", got: "\(other.rows)×\(other.columns)")

@@ -11,6 +11,8 @@ public struct QRDecomposition<Scalar: LinearAlgebraScalar>: Sendable, Equatable 
     public var r: Matrix<Scalar>
 
     /// The thin QR factorization of `a`; throws `nonFinite` on NaN/Inf and `dimensionTooLarge` past 32-bit sizes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ a: Matrix<Scalar>) throws {
         let op = "QR"
         guard a.isFinite else { throw LinearAlgebraError.nonFinite(operation: op) }

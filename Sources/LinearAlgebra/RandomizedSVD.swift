@@ -17,6 +17,8 @@ public enum RandomizedSVD {
     ///   - powerIterations: q ≥ 0 subspace iterations (1–2 suffice for weight matrices).
     ///   - seed: seed of the Gaussian test matrix.
     /// - Throws: `invalidRank`, `nonFinite`, or LAPACK failures.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func compute<Scalar: LinearAlgebraScalar>(
         _ a: Matrix<Scalar>, rank: Int, oversampling: Int = 10, powerIterations: Int = 2, seed: UInt64 = 0
     ) throws -> SingularValueDecomposition<Scalar> {

@@ -47,6 +47,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// An `rows × columns` matrix of independent standard normal entries.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func gaussianMatrix<Scalar: LinearAlgebraScalar>(rows: Int, columns: Int, as _: Scalar.Type = Scalar.self) -> Matrix<Scalar> {
         var m = Matrix<Scalar>(zeros: rows, columns)
         for i in 0..<m.values.count { m.values[i] = Scalar(nextGaussian()) }

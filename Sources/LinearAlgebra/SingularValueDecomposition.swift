@@ -30,6 +30,8 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
 
     /// The thin SVD of `a`. Throws `nonFinite` on NaN/Inf input, `convergenceFailure` when both
     /// `gesdd` and `gesvd` fail, `dimensionTooLarge` past 32-bit sizes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ a: Matrix<Scalar>) throws {
         let op = "SVD"
         guard a.isFinite else { throw LinearAlgebraError.nonFinite(operation: op) }
@@ -85,6 +87,8 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
     public var count: Int { singularValues.count }
 
     /// Keeps the leading `rank` triplets. Throws `invalidRank` unless `0 ≤ rank ≤ count`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func truncated(to rank: Int) throws -> SingularValueDecomposition {
         guard rank >= 0, rank <= count else { throw LinearAlgebraError.invalidRank(operation: "truncated", rank: rank, limit: count) }
         return try SingularValueDecomposition(u: u.columnSlice(0..<rank), singularValues: Array(singularValues[0..<rank]),
@@ -92,6 +96,8 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
     }
 
     /// `U·diag(σ)·Vᵀ`, the matrix these factors represent.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reconstructed() throws -> Matrix<Scalar> {
         try u.scalingColumns(by: singularValues).multiplied(by: vt)
     }
@@ -99,6 +105,8 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
     /// Flips signs so that, in each left singular vector, the entry of largest magnitude is
     /// positive (the first such entry on ties); the matching row of `vt` is flipped with it, so the
     /// product is unchanged. Makes factors reproducible across LAPACK builds (sklearn's `svd_flip`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func signNormalized() -> SingularValueDecomposition {
         var out = self
         let m = u.rows, r = count

@@ -9,6 +9,8 @@ public struct SymmetricEigendecomposition<Scalar: LinearAlgebraScalar>: Sendable
     public var eigenvectors: Matrix<Scalar>
 
     /// Decomposes `a` (square, symmetric). Throws `shapeMismatch`, `nonFinite` or `convergenceFailure`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(_ a: Matrix<Scalar>) throws {
         let op = "SymmetricEigendecomposition"
         guard a.rows == a.columns else {

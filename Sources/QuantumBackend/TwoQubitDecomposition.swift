@@ -71,11 +71,18 @@ public struct TwoQubitDecomposition: Sendable {
         func diagOf(_ g: ComplexMatrix) -> [Double] { let t = md * g * m; return (0..<4).map { t[$0, $0].re } }
         let xg = try Gate.x.matrix(), yg = try Gate.y.matrix(), zg = try Gate.z.matrix()
         let xx = diagOf(.kron(xg, xg)), yy = diagOf(.kron(yg, yg)), zz = diagOf(.kron(zg, zg))
-        a = (0..<4).reduce(0) { $0 + theta[$1] * xx[$1] } / 4
-        b = (0..<4).reduce(0) { $0 + theta[$1] * yy[$1] } / 4
-        c = (0..<4).reduce(0) { $0 + theta[$1] * zz[$1] } / 4
-        (after0, after1) = TwoQubitDecomposition.factorLocal(kAfter)
+        var coords = [xx, yy, zz].map { w in (0..<4).reduce(0.0) { $0 + theta[$1] * w[$1] } / 4 }
+        var (af0, af1) = TwoQubitDecomposition.factorLocal(kAfter)
         (before0, before1) = TwoQubitDecomposition.factorLocal(kBefore)
+        // Canonicalise each coordinate into (−π/4, π/4]: exp(i(a + kπ/2)XX) = exp(iaXX)·(iXX)^k, and the
+        // Pauli factor (i·σ⊗σ)^k is local, so it moves into the `after` matrices (phase fixed below).
+        for (j, pauli) in [xg, yg, zg].enumerated() {
+            let k = (coords[j] / (Double.pi / 2)).rounded()
+            coords[j] -= k * Double.pi / 2
+            if Int(k) & 1 != 0 { af0 = af0 * pauli; af1 = af1 * pauli }
+        }
+        (a, b, c) = (coords[0], coords[1], coords[2])
+        (after0, after1) = (af0, af1)
         globalPhase = 0
         // Fix the global phase by comparing with the input.
         let rebuilt = try self.matrix()

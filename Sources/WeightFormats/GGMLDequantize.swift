@@ -1,5 +1,25 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Asks Linux to back the 2 MiB-aligned interior of a large, not yet touched output buffer with
+/// transparent huge pages: first-touch page faults then cost one per 2 MiB instead of one per
+/// 4 KiB, which is most of the time of dequantizing into fresh memory. Advisory only; a refusal
+/// changes nothing.
+@inline(__always)
+func _adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+    #if os(Linux)
+    let huge = 2 << 20
+    guard buffer.count >= 2 * huge, let base = buffer.baseAddress else { return }
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+    if end > start, let p = UnsafeMutableRawPointer(bitPattern: start) {
+        _ = madvise(p, end - start, 14)  // MADV_HUGEPAGE
+    }
+    #endif
+}
 
 /// Conversion of ggml block-quantized data to `Float32`, following ggml's `dequantize_row_*`
 /// (`ggml-quants.c`) and the block layouts of `ggml-common.h`, operation for operation, so the
@@ -43,6 +63,28 @@ public enum GGMLDequantize {
     public static func dequantize(_ type: GGMLType, blocks: UnsafeRawBufferPointer, count: Int,
                                   threads: Int = defaultThreads,
                                   file: String = "<memory>", tensor: String = "") throws -> [Float] {
+        try check(type, blocks: blocks, count: count, file: file, tensor: tensor)
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            _adviseHugePages(UnsafeMutableRawBufferPointer(out))
+            convert(type, blocks: blocks, count: count, into: out, threads: threads)
+            initialized = count
+        }
+    }
+
+    /// Dequantizes into caller-owned memory (e.g. a buffer reused across tensors): `out` must hold
+    /// at least `count` values; the first `count` are overwritten.
+    public static func dequantize(_ type: GGMLType, blocks: UnsafeRawBufferPointer, count: Int,
+                                  into out: UnsafeMutableBufferPointer<Float>, threads: Int = defaultThreads,
+                                  file: String = "<memory>", tensor: String = "") throws {
+        try check(type, blocks: blocks, count: count, file: file, tensor: tensor)
+        guard out.count >= count else {
+            throw WeightFormatError.invalid(file: file, field: "tensor '\(tensor)' output", offset: 0,
+                                            reason: "buffer of \(out.count) values cannot hold \(count)")
+        }
+        convert(type, blocks: blocks, count: count, into: out, threads: threads)
+    }
+
+    private static func check(_ type: GGMLType, blocks: UnsafeRawBufferPointer, count: Int, file: String, tensor: String) throws {
         guard isSupported(type) else {
             throw WeightFormatError.unsupportedConversion(file: file, tensor: tensor, type: type.name)
         }
@@ -50,23 +92,23 @@ public enum GGMLDequantize {
             throw WeightFormatError.invalid(file: file, field: "tensor '\(tensor)' data", offset: 0,
                                             reason: "\(blocks.count) bytes cannot hold \(count) \(type.name) values")
         }
-        if count == 0 { return [] }
-        let base = blocks.baseAddress!  // non-nil: need > 0
-        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
-            let dst = out.baseAddress!
-            let nBlocks = count / type.blockSize
-            let workers = count >= parallelThreshold ? max(1, min(threads, 64)) : 1
-            if workers == 1 {
-                run(type, base, dst, 0, nBlocks)
-            } else {
-                let per = (nBlocks + workers - 1) / workers
-                let job = _Job(src: UnsafeRawPointer(base), dst: dst)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let lo = w * per, hi = min(nBlocks, lo + per)
-                    if lo < hi { run(type, job.src, job.dst, lo, hi) }
-                }
-            }
-            initialized = count
+    }
+
+    /// Converts after `check`: sizes are valid.
+    private static func convert(_ type: GGMLType, blocks: UnsafeRawBufferPointer, count: Int,
+                                into out: UnsafeMutableBufferPointer<Float>, threads: Int) {
+        guard count > 0, let base = blocks.baseAddress, let dst = out.baseAddress else { return }
+        let nBlocks = count / type.blockSize
+        let workers = count >= parallelThreshold ? max(1, min(threads, 64)) : 1
+        if workers == 1 {
+            run(type, base, dst, 0, nBlocks)
+            return
+        }
+        let per = (nBlocks + workers - 1) / workers
+        let job = _Job(src: base, dst: dst)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let lo = w * per, hi = min(nBlocks, lo + per)
+            if lo < hi { run(type, job.src, job.dst, lo, hi) }
         }
     }
 
@@ -88,31 +130,40 @@ public enum GGMLDequantize {
 
     // MARK: - Kernels (blocks [lo, hi) of `src` into `dst`)
 
+    /// The f16 at `p + offset`, widened exactly through the table.
     @inline(__always)
-    static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
-        _HalfTable.values[Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))]
+    static func half(_ p: UnsafeRawPointer, _ offset: Int, _ table: UnsafePointer<Float>) -> Float {
+        table[Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))]
     }
 
     static func run(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+        _HalfTable.values.withUnsafeBufferPointer { t in
+            run(type, src, dst, lo, hi, t.baseAddress!)
+        }
+    }
+
+    static func run(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         switch type {
-        case .f32: f32(src, dst, lo, hi)
-        case .f16: f16(src, dst, lo, hi)
-        case .bf16: bf16(src, dst, lo, hi)
-        case .q4_0: q4_0(src, dst, lo, hi)
-        case .q4_1: q4_1(src, dst, lo, hi)
-        case .q5_0: q5_0(src, dst, lo, hi)
-        case .q5_1: q5_1(src, dst, lo, hi)
-        case .q8_0: q8_0(src, dst, lo, hi)
-        case .q2_K: q2_K(src, dst, lo, hi)
-        case .q3_K: q3_K(src, dst, lo, hi)
-        case .q4_K: q4_K(src, dst, lo, hi)
-        case .q5_K: q5_K(src, dst, lo, hi)
-        case .q6_K: q6_K(src, dst, lo, hi)
+        case .f32: f32(src, dst, lo, hi, table)
+        case .f16: f16(src, dst, lo, hi, table)
+        case .bf16: bf16(src, dst, lo, hi, table)
+        case .q4_0: q4_0(src, dst, lo, hi, table)
+        case .q4_1: q4_1(src, dst, lo, hi, table)
+        case .q5_0: q5_0(src, dst, lo, hi, table)
+        case .q5_1: q5_1(src, dst, lo, hi, table)
+        case .q8_0: q8_0(src, dst, lo, hi, table)
+        case .q2_K: q2_K(src, dst, lo, hi, table)
+        case .q3_K: q3_K(src, dst, lo, hi, table)
+        case .q4_K: q4_K(src, dst, lo, hi, table)
+        case .q5_K: q5_K(src, dst, lo, hi, table)
+        case .q6_K: q6_K(src, dst, lo, hi, table)
         default: break  // unreachable: filtered by isSupported
         }
     }
 
-    static func f32(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func f32(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         #if _endian(little)
         (dst + lo).update(from: (src + 4 * lo).assumingMemoryBound(to: Float.self), count: hi - lo)
         #else
@@ -120,16 +171,15 @@ public enum GGMLDequantize {
         #endif
     }
 
-    static func f16(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
-        _HalfTable.values.withUnsafeBufferPointer { t in
-            let table = t.baseAddress!
-            for i in lo..<hi {
-                dst[i] = table[Int(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))]
-            }
+    static func f16(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
+        for i in lo..<hi {
+            dst[i] = table[Int(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))]
         }
     }
 
-    static func bf16(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func bf16(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for i in lo..<hi {
             let b = UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
             dst[i] = Float(bitPattern: UInt32(b) << 16)
@@ -137,25 +187,27 @@ public enum GGMLDequantize {
     }
 
     // block_q4_0 { f16 d; u8 qs[16]; }  (18 bytes, 32 values)
-    static func q4_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q4_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 18 * b
-            let d = half(p, 0)
+            let d = half(p, 0, table)
             let qs = (p + 2).assumingMemoryBound(to: UInt8.self)
             let y = dst + 32 * b
             for j in 0..<16 {
                 let x = qs[j]
-                y[j] = d * Float(Int32(x & 0x0F) - 8)
-                y[j + 16] = d * Float(Int32(x >> 4) - 8)
+                y[j] = d * Float(Int32(x & 0x0F) &- 8)
+                y[j + 16] = d * Float(Int32(x >> 4) &- 8)
             }
         }
     }
 
     // block_q4_1 { f16 d; f16 m; u8 qs[16]; }  (20 bytes)
-    static func q4_1(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q4_1(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 20 * b
-            let d = half(p, 0), m = half(p, 2)
+            let d = half(p, 0, table), m = half(p, 2, table)
             let qs = (p + 4).assumingMemoryBound(to: UInt8.self)
             let y = dst + 32 * b
             for j in 0..<16 {
@@ -167,27 +219,29 @@ public enum GGMLDequantize {
     }
 
     // block_q5_0 { f16 d; u8 qh[4]; u8 qs[16]; }  (22 bytes); bit j of qh is bit 4 of value j
-    static func q5_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q5_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 22 * b
-            let d = half(p, 0)
+            let d = half(p, 0, table)
             let qh = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
             let qs = (p + 6).assumingMemoryBound(to: UInt8.self)
             let y = dst + 32 * b
             for j in 0..<16 {
                 let xh0 = UInt8(truncatingIfNeeded: ((qh >> UInt32(j)) << 4) & 0x10)
                 let xh1 = UInt8(truncatingIfNeeded: (qh >> UInt32(j + 12)) & 0x10)
-                y[j] = d * Float(Int32((qs[j] & 0x0F) | xh0) - 16)
-                y[j + 16] = d * Float(Int32((qs[j] >> 4) | xh1) - 16)
+                y[j] = d * Float(Int32((qs[j] & 0x0F) | xh0) &- 16)
+                y[j + 16] = d * Float(Int32((qs[j] >> 4) | xh1) &- 16)
             }
         }
     }
 
     // block_q5_1 { f16 d; f16 m; u8 qh[4]; u8 qs[16]; }  (24 bytes)
-    static func q5_1(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q5_1(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 24 * b
-            let d = half(p, 0), m = half(p, 2)
+            let d = half(p, 0, table), m = half(p, 2, table)
             let qh = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
             let qs = (p + 8).assumingMemoryBound(to: UInt8.self)
             let y = dst + 32 * b
@@ -201,10 +255,11 @@ public enum GGMLDequantize {
     }
 
     // block_q8_0 { f16 d; i8 qs[32]; }  (34 bytes)
-    static func q8_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q8_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 34 * b
-            let d = half(p, 0)
+            let d = half(p, 0, table)
             let qs = (p + 2).assumingMemoryBound(to: Int8.self)
             let y = dst + 32 * b
             for j in 0..<32 { y[j] = Float(qs[j]) * d }
@@ -212,11 +267,12 @@ public enum GGMLDequantize {
     }
 
     // block_q2_K { u8 scales[16]; u8 qs[64]; f16 d; f16 dmin; }  (84 bytes, 256 values)
-    static func q2_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q2_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 84 * b
             let sc = p.assumingMemoryBound(to: UInt8.self)
-            let d = half(p, 80), dmin = half(p, 82)
+            let d = half(p, 80, table), dmin = half(p, 82, table)
             var y = dst + 256 * b
             var q = (p + 16).assumingMemoryBound(to: UInt8.self)
             var s = 0
@@ -238,13 +294,14 @@ public enum GGMLDequantize {
     }
 
     // block_q3_K { u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d; }  (110 bytes)
-    static func q3_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q3_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 110 * b
             let hm = p.assumingMemoryBound(to: UInt8.self)
             let qs = (p + 32).assumingMemoryBound(to: UInt8.self)
             let sc = (p + 96).assumingMemoryBound(to: UInt8.self)
-            let d = half(p, 108)
+            let d = half(p, 108, table)
             // 16 six-bit scales: low 4 bits from bytes 0–7 (low then high nibbles), high 2 bits
             // from bytes 8–11.
             var dl = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
@@ -254,7 +311,7 @@ public enum GGMLDequantize {
                 for k in 0..<16 {
                     let low = k < 8 ? sc[k] & 0x0F : sc[k - 8] >> 4
                     let high = (sc[8 + k % 4] >> UInt8(2 * (k / 4))) & 3
-                    out[k] = d * Float(Int32(low | (high << 4)) - 32)
+                    out[k] = d * Float(Int32(low | (high << 4)) &- 32)
                 }
             }
             let y = dst + 256 * b
@@ -286,10 +343,11 @@ public enum GGMLDequantize {
     }
 
     // block_q4_K { f16 d; f16 dmin; u8 scales[12]; u8 qs[128]; }  (144 bytes)
-    static func q4_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q4_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 144 * b
-            let d = half(p, 0), dmin = half(p, 2)
+            let d = half(p, 0, table), dmin = half(p, 2, table)
             let sc = (p + 4).assumingMemoryBound(to: UInt8.self)
             let qs = (p + 16).assumingMemoryBound(to: UInt8.self)
             let y = dst + 256 * b
@@ -306,10 +364,11 @@ public enum GGMLDequantize {
     }
 
     // block_q5_K { f16 d; f16 dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]; }  (176 bytes)
-    static func q5_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q5_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 176 * b
-            let d = half(p, 0), dmin = half(p, 2)
+            let d = half(p, 0, table), dmin = half(p, 2, table)
             let sc = (p + 4).assumingMemoryBound(to: UInt8.self)
             let qh = (p + 16).assumingMemoryBound(to: UInt8.self)
             let qs = (p + 48).assumingMemoryBound(to: UInt8.self)
@@ -328,10 +387,11 @@ public enum GGMLDequantize {
     }
 
     // block_q6_K { u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d; }  (210 bytes)
-    static func q6_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int) {
+    static func q6_K(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
+                    _ table: UnsafePointer<Float>) {
         for b in lo..<hi {
             let p = src + 210 * b
-            let d = half(p, 208)
+            let d = half(p, 208, table)
             for n in 0..<2 {
                 let ql = (p + 64 * n).assumingMemoryBound(to: UInt8.self)
                 let qh = (p + 128 + 32 * n).assumingMemoryBound(to: UInt8.self)
@@ -342,10 +402,10 @@ public enum GGMLDequantize {
                     let s4 = d * Float(sc[h + 4]), s6 = d * Float(sc[h + 6])
                     for l in (16 * h)..<(16 * h + 16) {
                         let a = ql[l], c = ql[l + 32], hb = qh[l]
-                        y[l] = s0 * Float(Int32((a & 0x0F) | ((hb & 3) << 4)) - 32)
-                        y[l + 32] = s2 * Float(Int32((c & 0x0F) | (((hb >> 2) & 3) << 4)) - 32)
-                        y[l + 64] = s4 * Float(Int32((a >> 4) | (((hb >> 4) & 3) << 4)) - 32)
-                        y[l + 96] = s6 * Float(Int32((c >> 4) | (((hb >> 6) & 3) << 4)) - 32)
+                        y[l] = s0 * Float(Int32((a & 0x0F) | ((hb & 3) << 4)) &- 32)
+                        y[l + 32] = s2 * Float(Int32((c & 0x0F) | (((hb >> 2) & 3) << 4)) &- 32)
+                        y[l + 64] = s4 * Float(Int32((a >> 4) | (((hb >> 4) & 3) << 4)) &- 32)
+                        y[l + 96] = s6 * Float(Int32((c >> 4) | (((hb >> 6) & 3) << 4)) &- 32)
                     }
                 }
             }

@@ -14,6 +14,8 @@ import TensorCore
 /// a `general.alignment` u32 in the metadata sets it, and a non-default `alignment` argument adds
 /// that key). Metadata is written in the given order; arrays of any element type except arrays,
 /// e.g. a tokenizer's strings copied from `GGUFFile.orderedMetadata`, pass through unchanged.
+/// The writer accepts exactly what `GGUFFile` accepts (keys non-empty and unique, names unique and
+/// under 64 bytes, at most 4 dimensions, rows of whole blocks).
 public final class GGUFWriter {
     /// One tensor to be written.
     public struct TensorSpec: Sendable, Equatable {
@@ -70,7 +72,7 @@ public final class GGUFWriter {
         } else if align != GGUFFile.defaultAlignment, let a32 = UInt32(exactly: align) {
             meta.append((key: "general.alignment", value: .uint32(a32)))
         }
-        guard align > 0, align & (align - 1) == 0, align <= 1 << 30 else { throw fail("alignment \(align) is not a power of two") }
+        guard align > 0, align & (align - 1) == 0, align <= 1 << 31 else { throw fail("alignment \(align) is not a power of two below 2^32") }
         self.alignment = align
 
         // Tensor checks and offsets.
@@ -79,8 +81,8 @@ public final class GGUFWriter {
         var offsets: [Int] = []
         var offset = 0
         for t in tensors {
-            guard !t.name.isEmpty, t.name.utf8.count < GGUFFile.maxNameLength else {
-                throw fail("tensor name '\(t.name)' must have 1 to \(GGUFFile.maxNameLength - 1) bytes")
+            guard t.name.utf8.count < GGUFFile.maxNameLength else {
+                throw fail("tensor name '\(t.name)' must be shorter than \(GGUFFile.maxNameLength) bytes")
             }
             guard names.insert(t.name).inserted else { throw WeightFormatError.duplicate(file: path, field: "tensor name", name: t.name) }
             guard t.shape.count <= GGUFFile.maxDimensions, t.shape.allSatisfy({ $0 >= 0 }) else {
@@ -113,7 +115,8 @@ public final class GGUFWriter {
                 try file.writeLE(t.type.rawValue)
                 try file.writeLE(UInt64(off))
             }
-            try file.write([UInt8](repeating: 0, count: Self.padding(file.bytesWritten, align)))
+            // The data section starts aligned; with no tensors there is none (as llama.cpp reads it).
+            if !tensors.isEmpty { try file.write([UInt8](repeating: 0, count: Self.padding(file.bytesWritten, align))) }
         } catch let e as TensorCoreError {
             throw fail(e.description)
         }

@@ -55,33 +55,37 @@ struct SafeTensorsHeader {
         if let bad = UTF8Check.firstInvalid(json) {
             throw WeightFormatError.invalid(file: file, field: "header", offset: 8 + bad, reason: "not valid UTF-8")
         }
-        let root = try StrictJSON.parse(json, base: 8, file: file, field: "header")
-        guard case let .object(members) = root.value else {
-            throw WeightFormatError.invalid(file: file, field: "header", offset: root.offset,
-                                            reason: "expected a JSON object, found \(root.value.kindName)")
+        var p = StrictJSON(json, base: 8, file: file, field: "header")
+        let kind = try p.peekKind()
+        guard kind == .object else {
+            throw WeightFormatError.invalid(file: file, field: "header", offset: p.offset(),
+                                            reason: "expected a JSON object, found \(kind.rawValue)")
         }
-
+        try p.beginObject(depth: 1)
         var seen = Set<String>()
         var parsed: [Entry] = []
-        parsed.reserveCapacity(members.count)
         var meta: [(key: String, value: String)] = []
-        var sawMetadata = false
         let dataStart = 8 + n
-        for m in members {
-            guard seen.insert(m.key).inserted else {
-                throw WeightFormatError.duplicate(file: file, field: "header key at offset \(m.keyOffset)", name: m.key)
+        var first = true
+        while let (key, keyOffset) = try p.nextMember(&first) {
+            guard seen.insert(key).inserted else {
+                throw WeightFormatError.duplicate(file: file, field: "header key at offset \(keyOffset)", name: key)
             }
-            if m.key == "__metadata__" {
-                sawMetadata = true
-                meta = try SafeTensorsHeader.parseMetadata(m.node, file: file)
-                continue
+            if key == "__metadata__" {
+                meta = try SafeTensorsHeader.parseMetadata(&p, file: file)
+            } else {
+                parsed.append(try SafeTensorsHeader.parseTensor(name: key, &p, dataStart: dataStart, file: file))
             }
-            parsed.append(try SafeTensorsHeader.parseTensor(name: m.key, node: m.node, dataStart: dataStart, file: file))
         }
-        _ = sawMetadata
+        try p.finish()
 
         // The reference sorts by (begin, end) and then requires the spans to tile the buffer.
-        parsed.sort { ($0.span.lowerBound, $0.span.upperBound) < ($1.span.lowerBound, $1.span.upperBound) }
+        // Ties (empty tensors at one offset) are broken by name so the order is deterministic.
+        parsed.sort {
+            if $0.span.lowerBound != $1.span.lowerBound { return $0.span.lowerBound < $1.span.lowerBound }
+            if $0.span.upperBound != $1.span.upperBound { return $0.span.upperBound < $1.span.upperBound }
+            return $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
         var expected = dataStart
         for e in parsed {
             guard e.span.lowerBound == expected else {
@@ -108,111 +112,133 @@ struct SafeTensorsHeader {
         metadata = meta
     }
 
-    private static func parseMetadata(_ node: StrictJSON.Node, file: String) throws -> [(key: String, value: String)] {
-        if case .null = node.value { return [] }  // serde's Option accepts null
-        guard case let .object(members) = node.value else {
-            throw WeightFormatError.invalid(file: file, field: "__metadata__", offset: node.offset,
-                                            reason: "expected an object of strings, found \(node.value.kindName)")
+    private static func parseMetadata(_ p: inout StrictJSON, file: String) throws -> [(key: String, value: String)] {
+        let at = p.offset()
+        let kind = try p.peekKind()
+        if kind == .null { try p.null(); return [] }  // serde's Option accepts null
+        guard kind == .object else {
+            throw WeightFormatError.invalid(file: file, field: "__metadata__", offset: at,
+                                            reason: "expected an object of strings, found \(kind.rawValue)")
         }
+        try p.beginObject(depth: 2)
         var seen = Set<String>()
         var out: [(key: String, value: String)] = []
-        for m in members {
-            guard seen.insert(m.key).inserted else {
-                throw WeightFormatError.duplicate(file: file, field: "__metadata__ key at offset \(m.keyOffset)", name: m.key)
+        var first = true
+        while let (key, keyOffset) = try p.nextMember(&first) {
+            guard seen.insert(key).inserted else {
+                throw WeightFormatError.duplicate(file: file, field: "__metadata__ key at offset \(keyOffset)", name: key)
             }
-            guard case let .string(s) = m.node.value else {
-                throw WeightFormatError.invalid(file: file, field: "__metadata__['\(m.key)']", offset: m.node.offset,
-                                                reason: "metadata values must be strings, found \(m.node.value.kindName)")
+            let valueAt = p.offset()
+            let k = try p.peekKind()
+            guard k == .string else {
+                throw WeightFormatError.invalid(file: file, field: "__metadata__['\(key)']", offset: valueAt,
+                                                reason: "metadata values must be strings, found \(k.rawValue)")
             }
-            out.append((m.key, s))
+            out.append((key, try p.string()))
         }
         return out
     }
 
-    private static func parseTensor(name: String, node: StrictJSON.Node, dataStart: Int, file: String) throws -> Entry {
+    /// Reads a list of non-negative integers; `what` names the expectation in errors.
+    private static func integers(_ p: inout StrictJSON, field: String, file: String, what: String, limit: Int = .max) throws -> [Int] {
+        let at = p.offset()
+        let kind = try p.peekKind()
+        guard kind == .array else {
+            throw WeightFormatError.invalid(file: file, field: field, offset: at, reason: "expected \(what), found \(kind.rawValue)")
+        }
+        try p.beginArray(depth: 3)
+        var out: [Int] = []
+        var first = true
+        while try p.nextElement(&first) {
+            let elementAt = p.offset()
+            guard out.count < limit else {
+                throw WeightFormatError.invalid(file: file, field: field, offset: elementAt, reason: "expected \(what)")
+            }
+            guard try p.peekKind() == .number, let v = try p.integer() else {
+                throw WeightFormatError.invalid(file: file, field: field, offset: elementAt,
+                                                reason: "expected \(what): not a non-negative integer that fits in 64 bits")
+            }
+            out.append(v)
+        }
+        return out
+    }
+
+    private static func parseTensor(name: String, _ p: inout StrictJSON, dataStart: Int, file: String) throws -> Entry {
         let field = "tensors['\(name)']"
-        guard case let .object(members) = node.value else {
-            throw WeightFormatError.invalid(file: file, field: field, offset: node.offset,
-                                            reason: "expected an object with dtype, shape, data_offsets; found \(node.value.kindName)")
+        let objectAt = p.offset()
+        let kind = try p.peekKind()
+        guard kind == .object else {
+            throw WeightFormatError.invalid(file: file, field: field, offset: objectAt,
+                                            reason: "expected an object with dtype, shape, data_offsets; found \(kind.rawValue)")
         }
-        var dtypeNode: StrictJSON.Node?, shapeNode: StrictJSON.Node?, offsetsNode: StrictJSON.Node?
-        for m in members {
-            switch m.key {
-            case "dtype", "shape", "data_offsets":
-                let already: Bool
-                switch m.key {
-                case "dtype": already = dtypeNode != nil; dtypeNode = m.node
-                case "shape": already = shapeNode != nil; shapeNode = m.node
-                default: already = offsetsNode != nil; offsetsNode = m.node
+        try p.beginObject(depth: 2)
+        var dtype: DType?, shape: [Int]?, offsets: [Int]?
+        var shapeAt = objectAt, offsetsAt = objectAt
+        var first = true
+        while let (key, keyOffset) = try p.nextMember(&first) {
+            switch key {
+            case "dtype":
+                guard dtype == nil else { throw WeightFormatError.duplicate(file: file, field: "\(field) key at offset \(keyOffset)", name: key) }
+                let at = p.offset()
+                let k = try p.peekKind()
+                guard k == .string else {
+                    throw WeightFormatError.invalid(file: file, field: field + ".dtype", offset: at, reason: "expected a string, found \(k.rawValue)")
                 }
-                if already {
-                    throw WeightFormatError.duplicate(file: file, field: "\(field) key at offset \(m.keyOffset)", name: m.key)
+                let text = try p.string()
+                guard let d = DType(rawValue: text) else {
+                    throw WeightFormatError.invalid(file: file, field: field + ".dtype", offset: at, reason: "unknown dtype '\(text)'")
                 }
+                dtype = d
+            case "shape":
+                guard shape == nil else { throw WeightFormatError.duplicate(file: file, field: "\(field) key at offset \(keyOffset)", name: key) }
+                shapeAt = p.offset()
+                shape = try integers(&p, field: field + ".shape", file: file, what: "an array of non-negative integers")
+            case "data_offsets":
+                guard offsets == nil else { throw WeightFormatError.duplicate(file: file, field: "\(field) key at offset \(keyOffset)", name: key) }
+                offsetsAt = p.offset()
+                let o = try integers(&p, field: field + ".data_offsets", file: file, what: "two non-negative integers", limit: 2)
+                guard o.count == 2 else {
+                    throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsAt,
+                                                    reason: "expected two non-negative integers, found \(o.count)")
+                }
+                offsets = o
             default:
-                continue // serde ignores unknown fields; so do we
+                try p.skipValue(depth: 2) // serde ignores unknown fields; so do we (after checking them)
             }
         }
-        guard let dtypeNode else {
-            throw WeightFormatError.invalid(file: file, field: field + ".dtype", offset: node.offset, reason: "missing")
+        guard let dtype else {
+            throw WeightFormatError.invalid(file: file, field: field + ".dtype", offset: objectAt, reason: "missing")
         }
-        guard let shapeNode else {
-            throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: node.offset, reason: "missing")
+        guard let shape else {
+            throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: objectAt, reason: "missing")
         }
-        guard let offsetsNode else {
-            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: node.offset, reason: "missing")
+        guard let offsets else {
+            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: objectAt, reason: "missing")
         }
-        guard case let .string(dtypeName) = dtypeNode.value else {
-            throw WeightFormatError.invalid(file: file, field: field + ".dtype", offset: dtypeNode.offset,
-                                            reason: "expected a string, found \(dtypeNode.value.kindName)")
-        }
-        guard let dtype = DType(rawValue: dtypeName) else {
-            throw WeightFormatError.invalid(file: file, field: field + ".dtype", offset: dtypeNode.offset,
-                                            reason: "unknown dtype '\(dtypeName)'")
-        }
-        guard case let .array(dims) = shapeNode.value else {
-            throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: shapeNode.offset,
-                                            reason: "expected an array of non-negative integers, found \(shapeNode.value.kindName)")
-        }
-        var shape: [Int] = []
-        shape.reserveCapacity(dims.count)
-        for d in dims {
-            guard let v = d.value.integerValue else {
-                throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: d.offset,
-                                                reason: "dimension is not a non-negative integer that fits in 64 bits")
-            }
-            shape.append(v)
-        }
-        guard case let .array(offs) = offsetsNode.value, offs.count == 2 else {
-            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsNode.offset,
-                                            reason: "expected an array of two non-negative integers")
-        }
-        guard let begin = offs[0].value.integerValue, let end = offs[1].value.integerValue else {
-            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsNode.offset,
-                                            reason: "offsets must be non-negative integers that fit in 64 bits")
-        }
+        let begin = offsets[0], end = offsets[1]
         guard end >= begin else {
-            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsNode.offset,
+            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsAt,
                                             reason: "end \(end) is before begin \(begin)")
         }
         guard let count = Tensor.elementCount(shape) else {
-            throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: shapeNode.offset,
-                                            reason: "element count \(shape) overflows 64 bits")
+            throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: shapeAt,
+                                            reason: "element count of \(shape.count) dimensions overflows 64 bits")
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow else {
-            throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: shapeNode.offset,
-                                            reason: "byte size of \(dtype.rawValue) \(shape) overflows 64 bits")
+            throw WeightFormatError.invalid(file: file, field: field + ".shape", offset: shapeAt,
+                                            reason: "byte size of \(dtype.rawValue) with \(count) elements overflows 64 bits")
         }
         guard end - begin == bytes else {
-            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsNode.offset,
-                                            reason: "span of \(end - begin) bytes, but \(dtype.rawValue) \(shape) needs \(bytes)")
+            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsAt,
+                                            reason: "span of \(end - begin) bytes, but \(dtype.rawValue) with \(count) elements needs \(bytes)")
         }
         let (absBegin, o1) = dataStart.addingReportingOverflow(begin)
         let (absEnd, o2) = dataStart.addingReportingOverflow(end)
         guard !o1, !o2 else {
-            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsNode.offset,
+            throw WeightFormatError.invalid(file: file, field: field + ".data_offsets", offset: offsetsAt,
                                             reason: "offsets beyond any file")
         }
-        return Entry(name: name, dtype: dtype, shape: shape, span: absBegin..<absEnd, headerOffset: node.offset)
+        return Entry(name: name, dtype: dtype, shape: shape, span: absBegin..<absEnd, headerOffset: objectAt)
     }
 }

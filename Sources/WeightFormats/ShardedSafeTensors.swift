@@ -32,44 +32,63 @@ public final class ShardedSafeTensors: WeightSource, @unchecked Sendable {
             throw WeightFormatError.limitExceeded(file: indexPath, field: "index size", offset: 0,
                                                   value: UInt64(mapped.count), limit: UInt64(SafeTensorsHeader.maxLength))
         }
-        let root = try StrictJSON.parse(mapped.bytes, base: 0, file: indexPath, field: "index")
-        guard case let .object(members) = root.value else {
-            throw WeightFormatError.invalid(file: indexPath, field: "index", offset: root.offset, reason: "expected a JSON object")
+        var p = StrictJSON(mapped.bytes, base: 0, file: indexPath, field: "index")
+        let rootAt = p.offset()
+        guard try p.peekKind() == .object else {
+            throw WeightFormatError.invalid(file: indexPath, field: "index", offset: rootAt, reason: "expected a JSON object")
         }
+        try p.beginObject(depth: 1)
         var seenKeys = Set<String>()
-        var weightMapNode: StrictJSON.Node?
+        var weightMapAt: Int?
         var meta: [String: MetadataValue] = [:]
-        for m in members {
-            guard seenKeys.insert(m.key).inserted else {
-                throw WeightFormatError.duplicate(file: indexPath, field: "index key at offset \(m.keyOffset)", name: m.key)
+        // tensor name → (shard, offset of the shard name), and the names in index order
+        var mapped_: [String: (shard: String, offset: Int)] = [:]
+        var listed: [String] = []
+        var first = true
+        while let (key, keyOffset) = try p.nextMember(&first) {
+            guard seenKeys.insert(key).inserted else {
+                throw WeightFormatError.duplicate(file: indexPath, field: "index key at offset \(keyOffset)", name: key)
             }
-            if m.key == "weight_map" { weightMapNode = m.node }
-            if m.key == "metadata" { meta = try ShardedSafeTensors.parseMetadata(m.node, file: indexPath) }
+            switch key {
+            case "weight_map":
+                let at = p.offset()
+                weightMapAt = at
+                guard try p.peekKind() == .object else {
+                    throw WeightFormatError.invalid(file: indexPath, field: "weight_map", offset: at,
+                                                    reason: "expected an object of tensor name → shard file")
+                }
+                try p.beginObject(depth: 2)
+                var firstEntry = true
+                while let (name, nameOffset) = try p.nextMember(&firstEntry) {
+                    let valueAt = p.offset()
+                    let kind = try p.peekKind()
+                    guard kind == .string else {
+                        throw WeightFormatError.invalid(file: indexPath, field: "weight_map['\(name)']", offset: valueAt,
+                                                        reason: "expected a shard file name, found \(kind.rawValue)")
+                    }
+                    let shard = try p.string()
+                    let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
+                    guard !shard.isEmpty, !shard.hasPrefix("/"), !parts.contains(".."), !parts.contains(""), !shard.utf8.contains(0) else {
+                        throw WeightFormatError.invalid(file: indexPath, field: "weight_map['\(name)']", offset: valueAt,
+                                                        reason: "shard '\(shard)' is not a relative path inside the index's folder")
+                    }
+                    guard mapped_[name] == nil else {
+                        throw WeightFormatError.duplicate(file: indexPath, field: "weight_map key at offset \(nameOffset)", name: name)
+                    }
+                    mapped_[name] = (shard, valueAt)
+                    listed.append(name)
+                }
+            case "metadata":
+                meta = try ShardedSafeTensors.parseMetadata(&p, file: indexPath)
+            default:
+                try p.skipValue(depth: 1)
+            }
         }
-        guard let weightMapNode else {
-            throw WeightFormatError.invalid(file: indexPath, field: "weight_map", offset: root.offset, reason: "missing")
-        }
-        guard case let .object(entries) = weightMapNode.value else {
-            throw WeightFormatError.invalid(file: indexPath, field: "weight_map", offset: weightMapNode.offset,
-                                            reason: "expected an object of tensor name → shard file")
+        try p.finish()
+        guard let weightMapAt else {
+            throw WeightFormatError.invalid(file: indexPath, field: "weight_map", offset: rootAt, reason: "missing")
         }
         let folder = indexPath.lastIndex(of: "/").map { String(indexPath[...$0]) } ?? ""
-        var mapped_: [String: (shard: String, offset: Int)] = [:]
-        for e in entries {
-            guard case let .string(shard) = e.node.value else {
-                throw WeightFormatError.invalid(file: indexPath, field: "weight_map['\(e.key)']", offset: e.node.offset,
-                                                reason: "expected a shard file name, found \(e.node.value.kindName)")
-            }
-            let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
-            guard !shard.isEmpty, !shard.hasPrefix("/"), !parts.contains(".."), !parts.contains(""), !shard.utf8.contains(0) else {
-                throw WeightFormatError.invalid(file: indexPath, field: "weight_map['\(e.key)']", offset: e.node.offset,
-                                                reason: "shard '\(shard)' is not a relative path inside the index's folder")
-            }
-            guard mapped_[e.key] == nil else {
-                throw WeightFormatError.duplicate(file: indexPath, field: "weight_map key at offset \(e.keyOffset)", name: e.key)
-            }
-            mapped_[e.key] = (shard, e.node.offset)
-        }
         let shardNames = Set(mapped_.values.map(\.shard)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var shards: [SafeTensorsFile] = []
         var location: [String: Int] = [:]
@@ -81,7 +100,7 @@ public final class ShardedSafeTensors: WeightSource, @unchecked Sendable {
                     throw WeightFormatError.duplicate(file: indexPath, field: "tensor in shards '\(shardNames[other])' and '\(name)'", name: t.name)
                 }
                 guard let listed = mapped_[t.name] else {
-                    throw WeightFormatError.invalid(file: indexPath, field: "weight_map", offset: weightMapNode.offset,
+                    throw WeightFormatError.invalid(file: indexPath, field: "weight_map", offset: weightMapAt,
                                                     reason: "shard '\(name)' holds tensor '\(t.name)' that the index does not list")
                 }
                 guard listed.shard == name else {
@@ -93,10 +112,10 @@ public final class ShardedSafeTensors: WeightSource, @unchecked Sendable {
             }
             shards.append(shard)
         }
-        for e in entries where location[e.key] == nil {
-            let shard = mapped_[e.key]?.shard ?? ""
-            throw WeightFormatError.invalid(file: indexPath, field: "weight_map['\(e.key)']", offset: e.node.offset,
-                                            reason: "shard '\(shard)' has no tensor '\(e.key)'")
+        for name in listed where location[name] == nil {
+            let entry = mapped_[name]
+            throw WeightFormatError.invalid(file: indexPath, field: "weight_map['\(name)']", offset: entry?.offset ?? weightMapAt,
+                                            reason: "shard '\(entry?.shard ?? "")' has no tensor '\(name)'")
         }
         self.path = indexPath
         self.shards = shards
@@ -120,23 +139,33 @@ public final class ShardedSafeTensors: WeightSource, @unchecked Sendable {
         try shard(for: name).withRawBytes(name, body)
     }
 
-    private static func parseMetadata(_ node: StrictJSON.Node, file: String) throws -> [String: MetadataValue] {
-        if case .null = node.value { return [:] }
-        guard case let .object(members) = node.value else {
-            throw WeightFormatError.invalid(file: file, field: "metadata", offset: node.offset, reason: "expected an object")
+    private static func parseMetadata(_ p: inout StrictJSON, file: String) throws -> [String: MetadataValue] {
+        let at = p.offset()
+        let kind = try p.peekKind()
+        if kind == .null { try p.null(); return [:] }
+        guard kind == .object else {
+            throw WeightFormatError.invalid(file: file, field: "metadata", offset: at, reason: "expected an object")
         }
+        try p.beginObject(depth: 2)
         var out: [String: MetadataValue] = [:]
-        for m in members {
-            guard out[m.key] == nil else {
-                throw WeightFormatError.duplicate(file: file, field: "metadata key at offset \(m.keyOffset)", name: m.key)
+        var first = true
+        while let (key, keyOffset) = try p.nextMember(&first) {
+            guard out[key] == nil else {
+                throw WeightFormatError.duplicate(file: file, field: "metadata key at offset \(keyOffset)", name: key)
             }
-            switch m.node.value {
-            case let .string(s): out[m.key] = .string(s)
-            case let .bool(b): out[m.key] = .bool(b)
-            case let .number(text):
-                if let i = m.node.value.integerValue { out[m.key] = .int64(Int64(i)) }
-                else if let d = Double(text) { out[m.key] = .float64(d) }
-            default: continue
+            var copy = p
+            switch try p.peekKind() {
+            case .string: out[key] = .string(try p.string())
+            case .boolean: out[key] = .bool(try p.boolean())
+            case .number:
+                if let i = try copy.integer() {
+                    p = copy
+                    out[key] = .int64(Int64(i))
+                } else {
+                    out[key] = .float64(try p.double())
+                }
+            default:
+                try p.skipValue(depth: 2)
             }
         }
         return out

@@ -1,95 +1,191 @@
-/// A small, strict JSON parser (RFC 8259) for checkpoint headers and index files.
+/// A small, strict, streaming JSON reader (RFC 8259) for checkpoint headers and index files.
 ///
-/// Unlike Foundation's `JSONSerialization`, it keeps every object member in file order with its
-/// byte offset, so callers can reject duplicate keys (which `JSONSerialization` silently drops)
-/// and report where a bad value sits. Nesting is limited to `maxDepth` levels (serde_json's
+/// It is a pull parser: the caller walks the document (`nextMember`, `nextElement`, `string`,
+/// `integer`, `skipValue`) and builds only what it needs, so memory stays proportional to what is
+/// kept (a shape costs 8 bytes per dimension, as in the reference), never to a generic tree.
+/// Unlike Foundation's `JSONSerialization`, it hands every object key to the caller in file order
+/// with its byte offset, so callers can reject duplicate keys (which `JSONSerialization` silently
+/// drops) and say where a bad value sits. Nesting is limited to `maxDepth` levels (serde_json's
 /// default recursion limit, 128), so hostile input cannot exhaust the stack. Strings must be valid
 /// UTF-8 without raw control characters; escapes, including surrogate pairs, are decoded and a
-/// lone surrogate is refused, as serde_json does. Numbers keep their text; `integerValue` accepts
-/// only plain non-negative integers.
+/// lone surrogate is refused, as serde_json does. Errors are `WeightFormatError.invalid` (or
+/// `.limitExceeded` for depth) naming the file, the field given at creation and the file offset.
 struct StrictJSON {
     /// Deepest nesting of arrays and objects accepted.
     static let maxDepth = 128
 
-    /// A parsed value and the byte offset (in the file) where it starts.
-    struct Node {
-        let value: Value
-        let offset: Int
-    }
-
-    /// One member of an object: its key, where the key starts, and its value.
-    struct Member {
-        let key: String
-        let keyOffset: Int
-        let node: Node
-    }
-
-    indirect enum Value {
-        case object([Member])
-        case array([Node])
-        case string(String)
-        /// The number's text, checked against the JSON grammar.
-        case number(String)
-        case bool(Bool)
-        case null
-
-        /// A human-readable name of the kind of value, for error messages.
-        var kindName: String {
-            switch self {
-            case .object: return "object"
-            case .array: return "array"
-            case .string: return "string"
-            case .number: return "number"
-            case .bool: return "boolean"
-            case .null: return "null"
-            }
-        }
-
-        /// The value as a non-negative integer that fits in `Int`: `nil` for fractions,
-        /// exponents, negatives, anything too large, and non-numbers.
-        var integerValue: Int? {
-            guard case let .number(text) = self, !text.isEmpty else { return nil }
-            var n = 0
-            for c in text.utf8 {
-                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
-                let (m, o1) = n.multipliedReportingOverflow(by: 10)
-                let (s, o2) = m.addingReportingOverflow(Int(c - UInt8(ascii: "0")))
-                if o1 || o2 { return nil }
-                n = s
-            }
-            return n
-        }
+    enum Kind: String {
+        case object, array, string, number, boolean, null
     }
 
     private let bytes: UnsafeRawBufferPointer
     private let base: Int
-    private let file: String
-    private let field: String
+    let file: String
+    let field: String
     private var pos = 0
 
-    /// Parses `bytes` as exactly one JSON value surrounded by optional whitespace.
-    /// `base` is the file offset of `bytes[0]`; errors name `file`, `field` and the file offset.
-    static func parse(_ bytes: UnsafeRawBufferPointer, base: Int, file: String, field: String) throws -> Node {
-        var p = StrictJSON(bytes: bytes, base: base, file: file, field: field)
-        p.skipWhitespace()
-        let node = try p.parseValue(depth: 0)
-        p.skipWhitespace()
-        if p.pos != bytes.count {
-            throw p.error("unexpected data after the JSON value")
-        }
-        return node
-    }
-
-    private init(bytes: UnsafeRawBufferPointer, base: Int, file: String, field: String) {
+    /// A reader over `bytes`; `base` is the file offset of `bytes[0]`.
+    init(_ bytes: UnsafeRawBufferPointer, base: Int, file: String, field: String) {
         self.bytes = bytes
         self.base = base
         self.file = file
         self.field = field
     }
 
-    private func error(_ reason: String, at position: Int? = nil) -> WeightFormatError {
+    /// File offset of the next non-whitespace byte.
+    mutating func offset() -> Int {
+        skipWhitespace()
+        return base + pos
+    }
+
+    func error(_ reason: String, at position: Int? = nil) -> WeightFormatError {
         .invalid(file: file, field: field, offset: base + (position ?? pos), reason: reason)
     }
+
+    /// The kind of the next value (after whitespace), without consuming it.
+    mutating func peekKind() throws -> Kind {
+        skipWhitespace()
+        guard let c = peek() else { throw error("JSON ends where a value was expected") }
+        switch c {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .boolean
+        case UInt8(ascii: "n"): return .null
+        default: throw error("unexpected byte 0x\(String(c, radix: 16)) where a JSON value was expected")
+        }
+    }
+
+    /// Checks that only whitespace is left.
+    mutating func finish() throws {
+        skipWhitespace()
+        if pos != bytes.count { throw error("unexpected data after the JSON value") }
+    }
+
+    // MARK: Objects and arrays
+
+    /// Consumes `{`; `depth` is the nesting level of the object being opened (1 for the root).
+    mutating func beginObject(depth: Int) throws {
+        skipWhitespace()
+        try checkDepth(depth)
+        try expect(UInt8(ascii: "{"), "'{'")
+    }
+
+    /// The next key of the current object and its file offset, consuming the `:` after it, or
+    /// `nil` after consuming the closing `}`. `first` must be `true` for the first call after
+    /// `beginObject` and is cleared by the call. The caller must consume the member's value.
+    mutating func nextMember(_ first: inout Bool) throws -> (key: String, offset: Int)? {
+        skipWhitespace()
+        guard let c = peek() else { throw error("JSON ends inside an object") }
+        if c == UInt8(ascii: "}") { pos += 1; return nil }
+        if !first {
+            guard c == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object") }
+            pos += 1
+            skipWhitespace()
+        }
+        first = false
+        guard peek() == UInt8(ascii: "\"") else {
+            throw error(atEnd ? "JSON ends inside an object" : "expected a string key")
+        }
+        let keyOffset = base + pos
+        let key = try string()
+        skipWhitespace()
+        try expect(UInt8(ascii: ":"), "':' after an object key")
+        return (key, keyOffset)
+    }
+
+    /// Consumes `[`; `depth` is the nesting level of the array being opened.
+    mutating func beginArray(depth: Int) throws {
+        skipWhitespace()
+        try checkDepth(depth)
+        try expect(UInt8(ascii: "["), "'['")
+    }
+
+    /// Whether another element follows in the current array (consuming the `,` before it), or
+    /// `false` after consuming the closing `]`. Same `first` protocol as `nextMember`.
+    mutating func nextElement(_ first: inout Bool) throws -> Bool {
+        skipWhitespace()
+        guard let c = peek() else { throw error("JSON ends inside an array") }
+        if c == UInt8(ascii: "]") { pos += 1; return false }
+        if !first {
+            guard c == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
+            pos += 1
+            skipWhitespace()
+        }
+        first = false
+        return true
+    }
+
+    /// Validates and skips one value of any kind, allocating nothing; `depth` is the nesting level
+    /// of the value's container.
+    mutating func skipValue(depth: Int) throws {
+        switch try peekKind() {
+        case .object:
+            try beginObject(depth: depth + 1)
+            var first = true
+            while try nextMember(&first) != nil { try skipValue(depth: depth + 1) }
+        case .array:
+            try beginArray(depth: depth + 1)
+            var first = true
+            while try nextElement(&first) { try skipValue(depth: depth + 1) }
+        case .string: _ = try scanString(keep: false)
+        case .number: try scanNumber()
+        case .boolean: _ = try boolean()
+        case .null: try literal("null")
+        }
+    }
+
+    // MARK: Scalars
+
+    /// A string value, escapes decoded.
+    mutating func string() throws -> String {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "\"") else { throw error("expected a string") }
+        return try scanString(keep: true)
+    }
+
+    /// A number value as an `Int` when it is a plain non-negative integer that fits (no sign,
+    /// fraction or exponent, as serde reads `usize`), `nil` for any other valid number.
+    /// The number is consumed either way; a non-number is an error.
+    mutating func integer() throws -> Int? {
+        skipWhitespace()
+        let start = pos
+        try scanNumber()
+        var n = 0
+        for i in start..<pos {
+            let c = bytes[i]
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            let (m, o1) = n.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int(c - 0x30))
+            if o1 || o2 { return nil }
+            n = s
+        }
+        return n
+    }
+
+    /// A number value as a `Double` (any valid JSON number).
+    mutating func double() throws -> Double {
+        skipWhitespace()
+        let start = pos
+        try scanNumber()
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
+        guard let d = Double(text) else { throw error("number out of range", at: start) }
+        return d
+    }
+
+    /// `true` or `false`.
+    mutating func boolean() throws -> Bool {
+        skipWhitespace()
+        if peek() == UInt8(ascii: "t") { try literal("true"); return true }
+        try literal("false")
+        return false
+    }
+
+    /// `null`.
+    mutating func null() throws { skipWhitespace(); try literal("null") }
+
+    // MARK: Lexing
 
     private var atEnd: Bool { pos >= bytes.count }
 
@@ -104,6 +200,13 @@ struct StrictJSON {
         }
     }
 
+    private func checkDepth(_ depth: Int) throws {
+        guard depth <= StrictJSON.maxDepth else {
+            throw WeightFormatError.limitExceeded(file: file, field: field + " nesting depth", offset: base + pos,
+                                                  value: UInt64(depth), limit: UInt64(StrictJSON.maxDepth))
+        }
+    }
+
     private mutating func expect(_ c: UInt8, _ what: String) throws {
         guard peek() == c else {
             throw error(atEnd ? "JSON ends where \(what) was expected" : "expected \(what)")
@@ -111,38 +214,7 @@ struct StrictJSON {
         pos += 1
     }
 
-    private mutating func parseValue(depth: Int) throws -> Node {
-        let start = pos
-        guard let c = peek() else { throw error("JSON ends where a value was expected") }
-        switch c {
-        case UInt8(ascii: "{"):
-            guard depth < StrictJSON.maxDepth else {
-                throw WeightFormatError.limitExceeded(file: file, field: field + " nesting depth", offset: base + pos,
-                                                      value: UInt64(depth + 1), limit: UInt64(StrictJSON.maxDepth))
-            }
-            return Node(value: try parseObject(depth: depth + 1), offset: base + start)
-        case UInt8(ascii: "["):
-            guard depth < StrictJSON.maxDepth else {
-                throw WeightFormatError.limitExceeded(file: file, field: field + " nesting depth", offset: base + pos,
-                                                      value: UInt64(depth + 1), limit: UInt64(StrictJSON.maxDepth))
-            }
-            return Node(value: try parseArray(depth: depth + 1), offset: base + start)
-        case UInt8(ascii: "\""):
-            return Node(value: .string(try parseString()), offset: base + start)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return Node(value: .number(try parseNumber()), offset: base + start)
-        case UInt8(ascii: "t"):
-            try parseLiteral("true"); return Node(value: .bool(true), offset: base + start)
-        case UInt8(ascii: "f"):
-            try parseLiteral("false"); return Node(value: .bool(false), offset: base + start)
-        case UInt8(ascii: "n"):
-            try parseLiteral("null"); return Node(value: .null, offset: base + start)
-        default:
-            throw error("unexpected byte 0x\(String(c, radix: 16)) where a JSON value was expected")
-        }
-    }
-
-    private mutating func parseLiteral(_ word: StaticString) throws {
+    private mutating func literal(_ word: StaticString) throws {
         let start = pos
         let w = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         for b in w {
@@ -151,51 +223,11 @@ struct StrictJSON {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws -> Value {
-        pos += 1 // {
-        var members: [Member] = []
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") { pos += 1; return .object(members) }
-        while true {
-            skipWhitespace()
-            let keyStart = pos
-            guard peek() == UInt8(ascii: "\"") else {
-                throw error(atEnd ? "JSON ends inside an object" : "expected a string key")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"), "':' after an object key")
-            skipWhitespace()
-            let value = try parseValue(depth: depth)
-            members.append(Member(key: key, keyOffset: base + keyStart, node: value))
-            skipWhitespace()
-            guard let c = peek() else { throw error("JSON ends inside an object") }
-            pos += 1
-            if c == UInt8(ascii: "}") { return .object(members) }
-            guard c == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object", at: pos - 1) }
-        }
-    }
-
-    private mutating func parseArray(depth: Int) throws -> Value {
-        pos += 1 // [
-        var items: [Node] = []
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") { pos += 1; return .array(items) }
-        while true {
-            skipWhitespace()
-            items.append(try parseValue(depth: depth))
-            skipWhitespace()
-            guard let c = peek() else { throw error("JSON ends inside an array") }
-            pos += 1
-            if c == UInt8(ascii: "]") { return .array(items) }
-            guard c == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array", at: pos - 1) }
-        }
-    }
-
-    private mutating func parseNumber() throws -> String {
+    /// Consumes a number, checking the JSON grammar.
+    private mutating func scanNumber() throws {
         let start = pos
-        if peek() == UInt8(ascii: "-") { pos += 1 }
         func digit(_ c: UInt8?) -> Bool { c.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+        if peek() == UInt8(ascii: "-") { pos += 1 }
         guard digit(peek()) else { throw error("invalid number", at: start) }
         if peek() == UInt8(ascii: "0") {
             pos += 1
@@ -214,7 +246,6 @@ struct StrictJSON {
             guard digit(peek()) else { throw error("invalid number", at: start) }
             while digit(peek()) { pos += 1 }
         }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
     }
 
     private mutating func hex4() throws -> UInt32 {
@@ -235,62 +266,55 @@ struct StrictJSON {
         return v
     }
 
-    /// Parses a string starting at the opening quote; validates UTF-8 and decodes escapes.
-    private mutating func parseString() throws -> String {
-        pos += 1 // "
+    /// Consumes a string starting at its opening quote, validating UTF-8 and escapes; returns it
+    /// decoded when `keep`, else `""` (allocating nothing).
+    private mutating func scanString(keep: Bool) throws -> String {
+        pos += 1 // opening quote
         let start = pos
-        // Fast path: no escapes.
-        var plainEnd: Int? = nil
         var scan = pos
         while scan < bytes.count {
             let c = bytes[scan]
-            if c == UInt8(ascii: "\"") { plainEnd = scan; break }
-            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
             scan += 1
         }
-        if let end = plainEnd {
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            if let bad = UTF8Check.firstInvalid(slice) {
-                throw error("invalid UTF-8 in a string", at: start + bad)
-            }
-            pos = end + 1
-            return String(decoding: slice, as: UTF8.self)
+        if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<scan])
+            if let bad = UTF8Check.firstInvalid(slice) { throw error("invalid UTF-8 in a string", at: start + bad) }
+            pos = scan + 1
+            return keep ? String(decoding: slice, as: UTF8.self) : ""
         }
         var out: [UInt8] = []
-        out.reserveCapacity(scan - start + 16)
         var runStart = pos
-        func flushRun(_ end: Int) throws {
-            if end > runStart {
-                let slice = UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])
-                if let bad = UTF8Check.firstInvalid(slice) {
-                    throw error("invalid UTF-8 in a string", at: runStart + bad)
-                }
-                out.append(contentsOf: slice)
-            }
+        func flush(_ end: Int) throws {
+            guard end > runStart else { return }
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])
+            if let bad = UTF8Check.firstInvalid(slice) { throw error("invalid UTF-8 in a string", at: runStart + bad) }
+            if keep { out.append(contentsOf: slice) }
         }
         while true {
             guard let c = peek() else { throw error("JSON ends inside a string") }
             if c == UInt8(ascii: "\"") {
-                try flushRun(pos)
+                try flush(pos)
                 pos += 1
-                return String(decoding: out, as: UTF8.self)
+                return keep ? String(decoding: out, as: UTF8.self) : ""
             }
             if c < 0x20 { throw error("raw control character in a string") }
             if c != UInt8(ascii: "\\") { pos += 1; continue }
-            try flushRun(pos)
+            try flush(pos)
             let escapeStart = pos
             pos += 1
             guard let e = peek() else { throw error("JSON ends inside an escape") }
             pos += 1
+            var byte: UInt8? = nil
             switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "\""): byte = 0x22
+            case UInt8(ascii: "\\"): byte = 0x5C
+            case UInt8(ascii: "/"): byte = 0x2F
+            case UInt8(ascii: "b"): byte = 0x08
+            case UInt8(ascii: "f"): byte = 0x0C
+            case UInt8(ascii: "n"): byte = 0x0A
+            case UInt8(ascii: "r"): byte = 0x0D
+            case UInt8(ascii: "t"): byte = 0x09
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if scalar >= 0xD800 && scalar <= 0xDBFF {
@@ -305,10 +329,11 @@ struct StrictJSON {
                     throw error("lone surrogate in a \\u escape", at: escapeStart)
                 }
                 guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape", at: escapeStart) }
-                UTF8.encode(u) { out.append($0) }
+                if keep { UTF8.encode(u) { out.append($0) } }
             default:
                 throw error("invalid escape in a string", at: escapeStart)
             }
+            if keep, let byte { out.append(byte) }
             runStart = pos
         }
     }

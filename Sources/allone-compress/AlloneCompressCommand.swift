@@ -8,6 +8,10 @@ struct AlloneCompressCommand: AsyncParsableCommand {
         commandName: "allone-compress",
         abstract: "Make transformer checkpoints smaller, and measure honestly what it costs.",
         version: AlloneVersion.string,
-        subcommands: [InspectCommand.self, ExportCommand.self, CompressCommand.self, VerifyCommand.self]
+        subcommands: [
+            InspectCommand.self, ExportCommand.self, CompressCommand.self, VerifyCommand.self, AnalyzeCommand.self,
+            EvalCommand.self, GenerateCommand.self, CalibrateCommand.self,
+            QuantumCommand.self,
+        ]
     )
 }

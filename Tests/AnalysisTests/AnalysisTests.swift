@@ -138,3 +138,18 @@ func kron(_ a: Matrix<Double>, _ b: Matrix<Double>) throws -> Matrix<Double> {
         #expect(try HeadSpecialization.perHead(w, heads: 2, axis: .rows).count == 2)
     }
 }
+
+@Suite struct ReportRoundTripTests {
+    @Test func reportEncodesAndFeedsTheAllocator() throws {
+        let w = try planted(12, 10, [4, 2, 1, 0.5], seed: 17)
+        let r = try MatrixAnalysis.analyze(label: "blk.0.attn_q.weight", layer: 0, kind: "q", weight: w, candidateRanks: [2], ttOrder: 2)
+        let data = try JSONEncoder().encode(r)
+        let back = try JSONDecoder().decode(LayerReport.self, from: data)
+        #expect(back == r)
+        let d = try MatrixDescriptor(report: back, floorRank: 2)
+        #expect(d.singularValues == r.plain.singularValues && d.floorRank == 2)
+        let plan = try RankAllocator.allocate([d], budget: .fractionRemoved(0.5))
+        #expect(plan.choices == [.lowRank(2)])   // 120 − 22k ≥ 60 ⇒ k ≤ 2, the floor
+        #expect(plan.fractionRemoved >= 0.5)
+    }
+}

@@ -93,3 +93,26 @@ import LinearAlgebra
         }
     }
 }
+
+@Suite struct LeastSquaresRefitTests {
+    /// The cross-Gram refit satisfies the normal equations of min_A ‖X Wᵀ − Y Bᵀ Aᵀ‖_F², checked on explicit X, Y.
+    @Test func crossGramRefitSolvesNormalEquations() throws {
+        let (m, n, k, t) = (7, 9, 3, 40)
+        let w = Make.gaussian(m, n, seed: 61), b = Make.gaussian(k, n, seed: 62)
+        let x = Make.gaussian(t, n, seed: 63)
+        let y = try x.subtracting(Make.gaussian(t, n, seed: 64).scalingColumns(by: [Double](repeating: 0.1, count: n)))  // perturbed inputs
+        let a = try LeastSquaresRefit.refitLeft(weight: w, right: b, crossGram: x.multiplied(by: y, transposeSelf: true),
+                                                inputGram: y.gram())
+        let yb = try y.multiplied(by: b, transposeOther: true)                       // t×k
+        let residual = try x.multiplied(by: w, transposeOther: true).subtracting(yb.multiplied(by: a, transposeOther: true))  // t×m
+        let gradient = try yb.multiplied(by: residual, transposeSelf: true)          // k×m, zero at the optimum
+        let scale = try yb.frobeniusNorm * x.multiplied(by: w, transposeOther: true).frobeniusNorm
+        #expect(gradient.frobeniusNorm < 1e-10 * scale)
+        // Any perturbation of A increases the residual.
+        var a2 = a
+        a2[0, 0] += 1e-3
+        let r2 = try x.multiplied(by: w, transposeOther: true).subtracting(yb.multiplied(by: a2, transposeOther: true))
+        #expect(r2.frobeniusNorm > residual.frobeniusNorm)
+        #expect(throws: DecompositionError.self) { try LeastSquaresRefit.refitLeft(weight: w, right: b, gram: Matrix<Double>(zeros: 3, 3)) }
+    }
+}

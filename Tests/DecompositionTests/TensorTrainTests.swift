@@ -89,3 +89,27 @@ import LinearAlgebra
         #expect(TensorTrainMatrix.factorShape(1, order: 3) == [1, 1, 1])
     }
 }
+
+@Suite struct TTStepTests {
+    /// The Gram-based wide and tall steps agree with LAPACK's SVD (σ, and the product core·carry).
+    @Test func gramStepsMatchSVD() throws {
+        let cases: [(Int, Int, [Double])] = [(6, 40, [5, 3, 2, 1, 0.5, 0.1]), (40, 6, [5, 3, 2, 1, 0.5, 0.1]),
+                                             (40, 6, [5, 3, 2, 1, 1e-5, 1e-6]), (10, 12, [4, 3, 2, 1])]
+        for (p, q, s) in cases {
+            let c = try Make.planted(p, q, s, seed: UInt64(p * 100 + q))
+            let ref = try SingularValueDecomposition(c)
+            for r in [2, s.count] {
+                let step = try _ttStep(c) { _ in r }
+                #expect(step.core.columns == r && step.carry.rows == r && step.carry.columns == q)
+                #expect(Approximate.maxAbsDiff(step.singularValues.prefix(s.count), ref.singularValues.prefix(s.count).map(Double.init)) < 1e-5)
+                // core·carry is the best rank-r approximation: equal to the truncated SVD's.
+                let approx = try step.core.multiplied(by: step.carry)
+                let best = try ref.truncated(to: r).reconstructed()
+                #expect(Approximate.maxAbsDiff(approx.values, best.values) < 1e-5)
+                // Left-orthonormal core.
+                let g = try step.core.multiplied(by: step.core, transposeSelf: true)
+                for i in 0..<r { for j in 0..<r { #expect(abs(Double(g[i, j]) - (i == j ? 1 : 0)) < 1e-4) } }
+            }
+        }
+    }
+}

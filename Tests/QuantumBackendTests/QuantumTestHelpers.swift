@@ -1,4 +1,5 @@
 import QuantumBackend
+import TestSupport
 
 /// Shared helpers for the QuantumBackend tests.
 enum QT {
@@ -64,4 +65,11 @@ enum QT {
         guard a.count == b.count else { return .infinity }
         return zip(a, b).map { ($0 - $1).magnitude }.max() ?? 0
     }
+}
+
+import Glibc
+func _exp(_ x: Double) -> Double { exp(x) }
+
+extension Approximate {
+    static func maxAbsDiffD(_ a: [Double], _ b: [Double]) -> Double { maxAbsDiff(a, b) }
 }

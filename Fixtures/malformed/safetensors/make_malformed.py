@@ -69,7 +69,9 @@ st("leading-zero.safetensors", b'{"a":{"dtype":"F32","shape":[02],"data_offsets"
    "number with a leading zero")
 st("deep-nesting.safetensors", b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":' + b"[" * 200 + b"]" * 200
    + b"}}", Z8, "limitExceeded", "nesting depth", "200 nested arrays in an extra field (limit 128)")
-st("very-deep-nesting.safetensors", b"[" * 10_000, b"", "limitExceeded", "nesting depth", "10,000 unclosed arrays")
+st("very-deep-nesting.safetensors", b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":' + b"[" * 10_000, Z8,
+   "limitExceeded", "nesting depth", "10,000 unclosed arrays in an extra field")
+st("deep-array-root.safetensors", b"[" * 10_000, b"", "invalid", "header", "10,000 unclosed arrays as the root")
 st("overlapping-offsets.safetensors", {"a": t(offsets=(0, 8)), "b": t(offsets=(4, 12))}, bytes(12), "invalid",
    "tensors['b'].data_offsets", "second tensor starts inside the first")
 st("hole-between.safetensors", {"a": t(offsets=(0, 8)), "b": t(offsets=(12, 20))}, bytes(20), "invalid",

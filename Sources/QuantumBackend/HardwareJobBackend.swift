@@ -1,0 +1,26 @@
+/// A backend that writes a job file for real hardware instead of executing: OpenQASM 3/2 text,
+/// IBM-native OpenQASM 3 (transpiled to Heron or Eagle), or IonQ native JSON.
+/// `run` throws `QuantumError.unsupported`; call `job(for:)`.
+public struct HardwareJobBackend: QuantumBackend, Sendable {
+    public enum Target: String, Hashable, Sendable, CaseIterable {
+        case openQASM3 = "qasm3", openQASM2 = "qasm2", ibmHeron = "ibm", ibmEagle = "ibm-eagle", ionq = "ionq"
+    }
+
+    public var target: Target
+    public init(target: Target) { self.target = target }
+
+    /// The job text for `circuit`.
+    public func job(for circuit: Circuit) throws -> String {
+        switch target {
+        case .openQASM3: return try QASMEmitter.emit(circuit, version: .v3)
+        case .openQASM2: return try QASMEmitter.emit(circuit, version: .v2)
+        case .ibmHeron: return try QASMEmitter.emit(try Transpiler.transpile(circuit, to: .ibmHeron), version: .v3)
+        case .ibmEagle: return try QASMEmitter.emit(try Transpiler.transpile(circuit, to: .ibmEagle), version: .v3)
+        case .ionq: return try IonQJob.json(try Transpiler.transpile(circuit, to: .ionq))
+        }
+    }
+
+    public func run(_ circuit: Circuit, shots: Int, seed: UInt64) throws -> Counts {
+        throw QuantumError.unsupported("the \(target.rawValue) backend emits a job file (job(for:)); it does not execute")
+    }
+}

@@ -1,2 +1,0 @@
-/// Module ReferenceLM: see ../shared/DESIGN.md. Its API lands with the issue that builds it.
-enum _ReferenceLMModule {}

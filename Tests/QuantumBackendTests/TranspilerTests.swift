@@ -1,0 +1,57 @@
+import Testing
+import QuantumBackend
+
+@Suite("Transpiler")
+struct TranspilerTests {
+    let sim = StateVectorSimulator()
+
+    /// Seeded random circuits over every gate kind: each transpiled circuit uses only native gates
+    /// and has the same state up to global phase.
+    @Test(arguments: NativeGateSet.allCases)
+    func randomCircuitsStayEqual(_ target: NativeGateSet) throws {
+        for seed in 0..<12 as Range<UInt64> {
+            let c = try QT.randomCircuit(qubits: 4, gates: 30, seed: 1000 + seed)
+            let t = try Transpiler.transpile(c, to: target)
+            #expect(Set(t.gateCounts.keys).isSubset(of: target.gateNames), "\(t.gateCounts)")
+            let d = QT.distanceUpToPhase(try sim.statevector(t), try sim.statevector(c))
+            #expect(d < 1e-9, "seed \(seed): \(d)")
+        }
+    }
+
+    /// Entangler counts: CX costs one native entangler on every target; a generic 2-qubit unitary ≤ 4 on IBM, ≤ 3 MS on IonQ.
+    @Test func entanglerCounts() throws {
+        var rng = SeededGenerator(seed: 4)
+        var cx = Circuit(qubits: 2)
+        try cx.cx(0, 1)
+        var generic = Circuit(qubits: 2)
+        try generic.apply(.unitary(QT.randomUnitary(4, &rng), label: "g"), 0, 1)
+        for (target, name) in [(NativeGateSet.ibmHeron, "cz"), (.ibmEagle, "ecr"), (.ionq, "ms")] {
+            #expect(try Transpiler.transpile(cx, to: target).gateCounts[name] == 1, "\(target)")
+            let g = try Transpiler.transpile(generic, to: target).gateCounts[name] ?? 0
+            #expect(g <= (target == .ionq ? 3 : 4), "\(target): \(g)")
+            #expect(QT.distanceUpToPhase(try sim.statevector(try Transpiler.transpile(generic, to: target)), try sim.statevector(generic)) < 1e-9)
+        }
+    }
+
+    @Test func ionqJSONRoundTripsInTurns() throws {
+        let c = try QT.randomCircuit(qubits: 3, gates: 20, seed: 77)
+        let native = try Transpiler.transpile(c, to: .ionq)
+        let json = try IonQJob.json(native)
+        #expect(json.contains("\"gateset\" : \"native\"") && json.contains("\"ionq.circuit.v0\""))
+        let back = try IonQJob.circuit(fromJSON: json)
+        #expect(QT.distanceUpToPhase(try sim.statevector(back), try sim.statevector(c)) < 1e-9)
+        #expect(throws: QuantumError.self) { try IonQJob.json(c) }
+        #expect(throws: QuantumError.self) { try IonQJob.circuit(fromJSON: "{\"gateset\":\"qis\"}") }
+    }
+
+    @Test func hardwareJobsParseBack() throws {
+        var c = try QT.randomCircuit(qubits: 3, gates: 25, seed: 8)
+        try c.measureAll()
+        for target in [HardwareJobBackend.Target.ibmHeron, .ibmEagle, .openQASM3, .openQASM2] {
+            let text = try HardwareJobBackend(target: target).job(for: c)
+            let back = try QASMParser.parse(text)
+            #expect(QT.distanceUpToPhase(try sim.statevector(back), try sim.statevector(c)) < 1e-9, "\(target)")
+        }
+        #expect(throws: QuantumError.self) { try HardwareJobBackend(target: .ionq).run(c, shots: 10, seed: 1) }
+    }
+}
