@@ -1,15 +1,17 @@
 import Decomposition
+import Foundation
 import LinearAlgebra
+import ReferenceLM
 import TensorCore
 import WeightFormats
 
 /// Calibration statistics of every block linear layer's inputs, keyed by group, with the size and
 /// identity of the text they were measured on.
 ///
-/// Groups are named after the weight whose input was measured, without its `.weight` suffix, in
-/// either naming (`blk.3.attn_q` or `model.layers.3.self_attn.q_proj`); `statistics(for:)` tries the
-/// tensor's own stem, then its GGUF role stem. Layers that share an input (q, k, v) may share one
-/// group under each name, or the recorder may store it once per weight.
+/// Groups are the runtime's activation sites (`ActivationSite.key`: `blk.3.attn_qkv` feeds q, k and
+/// v; `blk.3.attn_output`, `blk.3.ffn_gate_up`, `blk.3.ffn_down`), or are named after one weight
+/// without its `.weight` suffix (`blk.3.attn_q`, `model.layers.3.self_attn.q_proj`).
+/// `statistics(for:)` tries the tensor's own stem, its GGUF role stem, then its site.
 public struct CalibrationSet: Sendable {
     /// Group → statistics (Gram Σxᵀx and/or mean|x|, Float64).
     public var groups: [String: CalibrationStatistics]
@@ -34,30 +36,60 @@ public struct CalibrationSet: Sendable {
         if let s = groups[stem] ?? groups[name] { return s }
         if let role = TensorRole(name: name) {
             let g = role.ggufName
-            return groups[g.hasSuffix(".weight") ? String(g.dropLast(".weight".count)) : g]
+            if let s = groups[g.hasSuffix(".weight") ? String(g.dropLast(".weight".count)) : g] { return s }
+            if let site = ActivationSite(reading: role.kind) { return groups[site.key(layer: role.layer)] }
         }
         return nil
     }
 
-    /// Reads a statistics file (safetensors): for each group, `<group>.gram` F64 (or F32) [n, n]
-    /// and/or `<group>.mean_abs` F64 (or F32) [n]; `__metadata__` `tokens` (decimal, required) and
-    /// optionally `text_sha256`. Throws `CompressionError.invalidStatistics` naming the field.
+    /// Converts a runtime recorder's statistics (one group per activation site).
+    public init(recorder: ActivationRecorder, tokens: Int, textSHA256: String?, origin: String) throws {
+        var groups: [String: CalibrationStatistics] = [:]
+        for (key, s) in recorder.statistics {
+            let g = try Matrix<Double>(rows: s.width, columns: s.width, values: s.gram)
+            groups[key] = try CalibrationStatistics(gram: g, meanAbsolute: s.meanAbs, sampleCount: s.tokens)
+        }
+        self.init(groups: groups, tokens: tokens, textSHA256: textSHA256, origin: origin)
+    }
+
+    /// Runs the first `maxTokens` tokens of `text` through `model` in-process (windows of
+    /// `context` including BOS, `ReferenceLM.Calibration`) and collects every site's statistics;
+    /// `tokens` is the number of text tokens used, `textSHA256` the hash of the text's UTF-8 bytes.
+    public static func record(model: LanguageModel, text: String, maxTokens: Int, context: Int = 256,
+                              origin: String = "calibration text") throws -> CalibrationSet {
+        guard let bos = model.tokenizer.bosID else {
+            throw CompressionError.invalidStatistics(file: origin, field: "tokenizer", reason: "no BOS token")
+        }
+        let recorder = ActivationRecorder()
+        let used = try Calibration.run(model: model.model, tokens: model.tokenizer.encode(text, addBOS: false), bos: bos,
+                                       context: min(context, model.model.config.contextLength), maxTokens: maxTokens, recorder: recorder)
+        return try CalibrationSet(recorder: recorder, tokens: used, textSHA256: SHA256.hex(Array(text.utf8)), origin: origin)
+    }
+
+    /// Reads a statistics file (safetensors, the layout `allone-compress calibrate` writes): for each
+    /// group, `<group>.gram` F64 (or F32) [n, n] and/or `<group>.mean_abs` F64 (or F32) [n], and
+    /// optionally `<group>.tokens` I64 [1]; `__metadata__` `tokens` (decimal; when absent, the
+    /// smallest group token count) and optionally `text_sha256`. Throws
+    /// `CompressionError.invalidStatistics` naming the field.
     public static func read(path: String) throws -> CalibrationSet {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(path: path) } catch {
             throw CompressionError.invalidStatistics(file: path, field: "file", reason: "\(error)")
         }
-        guard let t = file.metadata["tokens"]?.stringValue else {
-            throw CompressionError.invalidStatistics(file: path, field: "__metadata__.tokens", reason: "missing")
-        }
-        guard let tokens = Int(t), tokens >= 0 else {
-            throw CompressionError.invalidStatistics(file: path, field: "__metadata__.tokens", reason: "'\(t)' is not a token count")
-        }
-        var grams: [String: Matrix<Double>] = [:], means: [String: [Double]] = [:]
+        var grams: [String: Matrix<Double>] = [:], means: [String: [Double]] = [:], groupTokens: [String: Int] = [:]
         for info in file.tensors {
+            if info.name.hasSuffix(".tokens") {
+                guard (try? file.dtype(info.name)) == .i64, info.shape == [1] else {
+                    throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected I64 [1]")
+                }
+                let n = try file.withRawBytes(info.name) { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
+                guard n >= 0 else { throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "negative token count") }
+                groupTokens[String(info.name.dropLast(7))] = Int(n)
+                continue
+            }
             let isGram = info.name.hasSuffix(".gram"), isMean = info.name.hasSuffix(".mean_abs")
             guard isGram || isMean else {
-                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected '<group>.gram' or '<group>.mean_abs'")
+                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected '<group>.gram', '<group>.mean_abs' or '<group>.tokens'")
             }
             let group = String(info.name.dropLast(isGram ? 5 : 9))
             let values = try doubles(file, info.name, path: path)
@@ -73,9 +105,20 @@ public struct CalibrationSet: Sendable {
                 means[group] = values
             }
         }
+        let tokens: Int
+        if let t = file.metadata["tokens"]?.stringValue {
+            guard let n = Int(t), n >= 0 else {
+                throw CompressionError.invalidStatistics(file: path, field: "__metadata__.tokens", reason: "'\(t)' is not a token count")
+            }
+            tokens = n
+        } else if let n = groupTokens.values.min() {
+            tokens = n
+        } else {
+            throw CompressionError.invalidStatistics(file: path, field: "__metadata__.tokens", reason: "missing (and no '<group>.tokens' tensors)")
+        }
         var groups: [String: CalibrationStatistics] = [:]
         for g in Set(grams.keys).union(means.keys).sorted() {
-            do { groups[g] = try CalibrationStatistics(gram: grams[g], meanAbsolute: means[g], sampleCount: tokens) } catch {
+            do { groups[g] = try CalibrationStatistics(gram: grams[g], meanAbsolute: means[g], sampleCount: groupTokens[g] ?? tokens) } catch {
                 throw CompressionError.invalidStatistics(file: path, field: g, reason: "\(error)")
             }
         }
@@ -84,7 +127,8 @@ public struct CalibrationSet: Sendable {
                               origin: path, fileSHA256: sha)
     }
 
-    /// Writes the statistics in the layout `read(path:)` accepts (groups sorted, F64).
+    /// Writes the statistics in the layout `read(path:)` and the runtime's `ActivationRecorder.load`
+    /// accept: `<group>.gram` F64, `<group>.mean_abs` F64, `<group>.tokens` I64 (every group needs both statistics for the runtime).
     public func write(path: String) throws {
         var tensors: [SafeTensorsWriter.TensorDescriptor] = []
         var data: [String: [Double]] = [:]
@@ -93,8 +137,10 @@ public struct CalibrationSet: Sendable {
                 tensors.append(.init(name: g + ".gram", dtype: .f64, shape: [gram.rows, gram.columns])); data[g + ".gram"] = gram.values
             }
             if let m = s.meanAbsolute { tensors.append(.init(name: g + ".mean_abs", dtype: .f64, shape: [m.count])); data[g + ".mean_abs"] = m }
+            tensors.append(.init(name: g + ".tokens", dtype: .i64, shape: [1]))
+            data[g + ".tokens"] = [Double(bitPattern: UInt64(bitPattern: Int64(s.sampleCount)))]
         }
-        var meta = ["tokens": String(tokens)]
+        var meta = ["tokens": String(tokens), "format": ActivationRecorder.fileFormat]
         if let t = textSHA256 { meta["text_sha256"] = t }
         let w = try SafeTensorsWriter(path: path, tensors: tensors, metadata: meta)
         for d in w.order {

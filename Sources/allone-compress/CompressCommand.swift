@@ -25,11 +25,17 @@ struct CompressCommand: AsyncParsableCommand {
     @Option(help: "Calibration statistics file (safetensors: <group>.gram F64 [n,n], <group>.mean_abs F64 [n], metadata tokens).")
     var stats: String?
 
-    @Option(help: "Calibration text (needs the ReferenceLM runtime; use --stats until it is merged).")
+    @Option(help: "Calibration text (UTF-8), run through the model in-process to record the statistics (llama2.c models; otherwise record with `calibrate` and pass --stats).")
     var calibration: String?
 
     @Option(help: "Tokens of calibration text to use.")
     var calibrationTokens: Int = 2048
+
+    @Option(help: "Window length (including BOS) for --calibration.")
+    var calibrationContext: Int = 256
+
+    @Option(help: "llama2.c tokenizer.bin for --calibration (default: beside the model).")
+    var tokenizer: String?
 
     @Option(help: "Rank allocation: uniform or entropy (greedy on the predicted loss, may keep matrices dense).")
     var allocate: Allocation = .uniform
@@ -68,9 +74,6 @@ struct CompressCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if calibration != nil {
-            CLIErrors.fail("--calibration needs the ReferenceLM activation recorder, which this build does not have yet; record statistics and pass --stats")
-        }
         let options = CompressionOptions(
             method: method, budget: ratio.map { .ratio($0) } ?? .bytes(bytes ?? 0),
             allocation: allocate == .entropy ? .greedy : .uniform, refit: refit,
@@ -80,7 +83,14 @@ struct CompressCommand: AsyncParsableCommand {
         let result = try CLIErrors.run {
             let source = try Checkpoints.openAny(model)
             if source is CompressedCheckpoint { throw ValidationError("\(model) is already a compressed checkpoint") }
-            let cal = try stats.map { try CalibrationSet.read(path: $0) }
+            var cal = try stats.map { try CalibrationSet.read(path: $0) }
+            if let text = calibration {
+                guard let body = try? String(contentsOfFile: text, encoding: .utf8) else {
+                    throw ValidationError("\(text): cannot read as UTF-8 text")
+                }
+                let lm = try LanguageModel.load(path: model, tokenizerPath: tokenizer)
+                cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
+            }
             let c = try Compressor(source: source, calibration: cal)
             return try c.compress(options: options, to: out, progress: progress)
         }

@@ -112,7 +112,7 @@ import Decomposition
         }
         let noTokens = dir.appendingPathComponent("nt.safetensors").path
         try SafeTensorsWriter.write(path: noTokens, tensors: [("x.gram", Tensor(zeros: [2, 2]))], dtype: .f32)
-        #expect(throws: CompressionError.invalidStatistics(file: noTokens, field: "__metadata__.tokens", reason: "missing")) {
+        #expect(throws: CompressionError.invalidStatistics(file: noTokens, field: "__metadata__.tokens", reason: "missing (and no '<group>.tokens' tensors)")) {
             try CalibrationSet.read(path: noTokens)
         }
     }

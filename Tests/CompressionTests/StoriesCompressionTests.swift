@@ -3,6 +3,7 @@ import LinearAlgebra
 import Testing
 import TestSupport
 import WeightFormats
+import ReferenceLM
 @testable import Compression
 
 /// stories260K (llama2.c and GGUF), when ../shared/models is present.
@@ -42,5 +43,44 @@ import WeightFormats
         #expect(c is CompressedCheckpoint)
         #expect(c.metadata == source.metadata)
         #expect((c as? CompressedCheckpoint)?.ggufMetadata.map(\.key) == source.orderedMetadata.map(\.key).filter { $0 != "general.alignment" })
+    }
+}
+
+/// Calibration through the runtime: its recorder's files and in-process recording.
+@Suite struct RuntimeCalibrationTests {
+    static let bin = TestPaths.sharedModel("stories260K/stories260K.bin")
+    static let text = TestPaths.sharedCorpus("tinystories_val.txt")
+    let dir = TestPaths.temporaryDirectory("calib")
+
+    @Test(.enabled(if: bin != nil && text != nil, "needs ../shared/models and ../shared/corpus"))
+    func inProcessCalibrationDrivesMASVDAndMatchesTheRecorderFile() throws {
+        let lm = try LanguageModel.load(path: Self.bin!)
+        let body = try String(contentsOfFile: Self.text!, encoding: .utf8)
+        let cal = try CalibrationSet.record(model: lm, text: body, maxTokens: 300, context: 128)
+        #expect(cal.tokens == 300)
+        // Every block linear finds its site's statistics (q, k, v share blk.L.attn_qkv).
+        let source = try Checkpoints.open(Self.bin!)
+        let c = try Compressor(source: source, calibration: cal)
+        for t in c.linearTensors { #expect(cal.statistics(for: t.name)?.gram != nil, "\(t.name)") }
+        #expect(cal.statistics(for: "blk.0.attn_q.weight") == cal.statistics(for: "blk.0.attn_v.weight"))
+        // The runtime's own file layout reads back to the same statistics.
+        let recorder = ActivationRecorder()
+        _ = try Calibration.run(model: lm.model, tokens: lm.tokenizer.encode(body, addBOS: false), bos: lm.tokenizer.bosID ?? 1,
+                                context: 128, maxTokens: 300, recorder: recorder)
+        let p = dir.appendingPathComponent("stats.safetensors").path
+        try recorder.save(to: p, metadata: ["tokens": "300"])
+        let read = try CalibrationSet.read(path: p)
+        #expect(read.groups == cal.groups)
+        // And our writer's files load in the runtime.
+        let q = dir.appendingPathComponent("ours.safetensors").path
+        try cal.write(path: q)
+        #expect(try ActivationRecorder.load(from: q).recorder.statistics.count == cal.groups.count)
+        // masvd with it: output error on the calibration set as predicted, and no worse than svd.
+        let r = try c.compress(options: .init(method: .masvd, budget: .ratio(0.3)), to: dir.appendingPathComponent("m.safetensors").path)
+        #expect(r.manifest.calibration?.tokens == 300)
+        for e in r.manifest.tensors where e.layout == "lowrank" {
+            #expect(e.measuredErrorMetric == "output")
+            #expect(abs((e.measuredError ?? 0) - (e.predictedError ?? 1)) < 2e-3 + 2e-2 * (e.predictedError ?? 0), "\(e.name)")
+        }
     }
 }
