@@ -9,14 +9,8 @@ struct AlloneCompressCommand: AsyncParsableCommand {
         abstract: "Make transformer checkpoints smaller, and measure honestly what it costs.",
         version: AlloneVersion.string,
         subcommands: [
-        subcommands: [
-            InspectCommand.self,
-            ExportCommand.self,
-            AnalyzeCommand.self,
-            CompressCommand.self,
-            VerifyCommand.self,
-            ReportCommand.self,
-        ]
+            InspectCommand.self, ExportCommand.self, AnalyzeCommand.self,
+            CompressCommand.self, VerifyCommand.self, ReportCommand.self,
             EvalCommand.self, GenerateCommand.self, CalibrateCommand.self,
             QuantumCommand.self,
         ]
