@@ -14,7 +14,13 @@ import TensorCore
 /// keys; no nested arrays; `general.alignment` a u32 power of two; unique tensor names shorter
 /// than 64 bytes; at most 4 dimensions, none negative; element and byte counts without overflow;
 /// known ggml types; `ne[0]` a multiple of the block size; data offsets aligned, inside the file
-/// and not overlapping. Every failure is a `WeightFormatError` naming file, field and offset.
+/// and not overlapping. Every failure is a `WeightFormatError` naming file, field and offset
+/// (`.duplicate` names the file, the field and the repeated name).
+///
+/// Stricter than llama.cpp, to keep every later computation safe: keys and tensor names must be
+/// valid UTF-8 (other string values decode with U+FFFD replacements); the product of a tensor's
+/// non-zero dimensions must fit in Int64 even when another dimension is 0; metadata arrays hold
+/// at most `maxMetadataElements` elements in all.
 ///
 /// Shapes: GGUF stores `ne[0]` (fastest-varying) first. `tensors[i].shape` and
 /// `ggufTensors[i].shape` are row-major (reversed); `ggufTensors[i].dimensions` keeps file order.

@@ -146,6 +146,27 @@ import TestSupport
         #expect(throws: WeightFormatError.unsupportedConversion(file: out, tensor: "ids", type: "I32")) { try g.float32("ids") }
     }
 
+    @Test func exportStreamsEveryTensorWithTypeFallbacks() throws {
+        let src = try GGUFFile(path: TestPaths.fixture("gguf/reader.gguf"))
+        let out = TestPaths.temporaryDirectory("gguf-export").appendingPathComponent("e.gguf").path
+        let specs = try GGUFWriter.export(src, to: out, type: .q8_0, rename: { $0.name == "t_f32" ? "renamed" : $0.name })
+        let g = try GGUFFile(path: out)
+        #expect(g.metadataKeys == src.metadataKeys)
+        #expect(g.ggufTensors.map(\.name) == ["renamed"] + src.ggufTensors.dropFirst().map(\.name))
+        // Rows of 3, 4 and 8 values are not whole Q8_0 blocks: F32; the rest are Q8_0.
+        #expect(specs.map(\.type) == [.f32, .f32, .f32, .q8_0, .q8_0, .q8_0, .q8_0])
+        for (a, b) in zip(src.ggufTensors, g.ggufTensors) {
+            let x = try src.float32(a.name), y = try g.float32(b.name)
+            #expect(y.shape == x.shape)
+            let want = try GGMLDequantize.dequantize(b.type, bytes: try GGMLQuantize.quantize(x.storage, to: b.type))
+            #expect(Approximate.bitEqual(y.storage, want), "\(a.name)")
+        }
+        #expect(GGUFWriter.exportType(for: [64], requested: .q4_0) == .f32)
+        #expect(GGUFWriter.exportType(for: [3, 64], requested: .q4_0) == .q4_0)
+        #expect(GGUFWriter.exportType(for: [3, 64], requested: .bf16) == .bf16)
+        #expect(throws: WeightFormatError.self) { try GGUFWriter.export(src, to: out + "2", type: .q4_K) }
+    }
+
     @Test func misuseIsRefusedAndLeavesNoFile() throws {
         let dir = TestPaths.temporaryDirectory("gguf-misuse")
         let out = dir.appendingPathComponent("x.gguf").path
@@ -210,19 +231,44 @@ import TestSupport
         }
     }
 
-    @Test(.enabled(if: peerPython != nil, "needs .venv-peers/bin/python with gguf 0.19.0 (scripts/setup --peers)"))
-    func ggufPyReadsASwiftWrittenFile() throws {
-        let (out, specs, _) = try Self.writeSample(alignment: 64)
+    /// What `Fixtures/gguf/peer_read.py` (gguf-py) reports for the file at `path`.
+    static func peerRead(_ path: String) throws -> [String: Any] {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(Self.peerPython))
-        p.arguments = [TestPaths.fixture("gguf/peer_read.py"), out]
+        p.executableURL = URL(fileURLWithPath: try #require(peerPython))
+        p.arguments = [TestPaths.fixture("gguf/peer_read.py"), path]
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test(.enabled(if: peerPython != nil && TestPaths.sharedModel("stories260K/stories260K.gguf") != nil,
+                   "needs .venv-peers/bin/python and ../shared/models/stories260K"))
+    func ggufPyReadsAnExportedRealModel() throws {
+        let src = try GGUFFile(path: try #require(TestPaths.sharedModel("stories260K/stories260K.gguf")))
+        let out = TestPaths.temporaryDirectory("gguf-export-peer").appendingPathComponent("s.gguf").path
+        try GGUFWriter.export(src, to: out, type: .q8_0)
+        let g = try GGUFFile(path: out)
+        let json = try Self.peerRead(out)
+        let tensors = try #require(json["tensors"] as? [[String: Any]])
+        #expect(tensors.map { $0["name"] as? String } == src.ggufTensors.map { Optional($0.name) })
+        #expect((json["metadata"] as? [[String: Any]])?.count == src.metadataKeys.count)
+        for t in tensors {
+            let name = try #require(t["name"] as? String)
+            #expect(t["type"] as? String == g.ggufInfo(name)?.type.name)
+            #expect(t["shape"] as? [Int] == src.ggufInfo(name)?.shape)
+            let pv = try #require(t["values"] as? [Double]).map { Float($0) }
+            #expect(Approximate.bitEqual(pv, try g.float32(name).storage), "\(name)")
+        }
+    }
+
+    @Test(.enabled(if: peerPython != nil, "needs .venv-peers/bin/python with gguf 0.19.0 (scripts/setup --peers)"))
+    func ggufPyReadsASwiftWrittenFile() throws {
+        let (out, specs, _) = try Self.writeSample(alignment: 64)
+        let json = try Self.peerRead(out)
         #expect(json["version"] as? Int == 3)
         #expect(json["alignment"] as? Int == 64)
 
