@@ -1,7 +1,7 @@
 import TensorCore
 
 extension ShardedSafeTensorsWriter {
-    /// Like `SafeTensorsWriter.export`, into shards of at most `maxShardBytes` tensor bytes plus
+    /// Like `DenseExport.export(_:to: .safetensors, …)`, into shards of at most `maxShardBytes` tensor bytes plus
     /// `model.safetensors.index.json` in `directory`. Returns the index path.
     @discardableResult
     public static func export(_ source: WeightSource, to directory: String, dtype: DType, maxShardBytes: Int,

@@ -10,9 +10,9 @@ import TestSupport
     @Test func shardedCheckpointExportsToOneF32FileExactly() throws {
         let src = try ShardedSafeTensors(indexPath: index)
         let out = TestPaths.temporaryDirectory("st-exp").appendingPathComponent("one.safetensors").path
-        try SafeTensorsWriter.export(src, to: out, dtype: .f32, metadata: ["source": "fixture"])
+        try DenseExport.export(src, to: .safetensors, precision: .f32, path: out)
         let back = try SafeTensorsFile(path: out)
-        #expect(back.metadata == ["source": .string("fixture")])
+        #expect(back.metadata["allone.source"] == .string(index))
         #expect(back.tensors.count == src.tensors.count)
         for t in src.tensors {
             #expect(back.info(t.name)?.storage == .dense(.f32))
@@ -35,7 +35,7 @@ import TestSupport
         let src = try SafeTensorsFile(path: TestPaths.fixture("safetensors/dtypes.safetensors"))
         let dir = TestPaths.temporaryDirectory("st-exp-int")
         #expect(throws: WeightFormatError.self) {
-            try SafeTensorsWriter.export(src, to: dir.appendingPathComponent("x.safetensors").path, dtype: .f16)
+            try DenseExport.export(src, to: .safetensors, precision: .f16, path: dir.appendingPathComponent("x.safetensors").path)
         }
         #expect(throws: WeightFormatError.self) {
             try ShardedSafeTensorsWriter.export(src, to: dir.path, dtype: .f16, maxShardBytes: 100)
