@@ -110,6 +110,34 @@ public final class LlamaModel: Sendable {
     /// given, the input of every linear layer is recorded (see `ActivationRecorder`).
     public func forward(_ tokens: [Int], cache: inout KVCache, recorder: ActivationRecorder? = nil,
                         lastOnly: Bool = false) throws -> [Float] {
+        let D = config.dim
+        // With `lastOnly` the blocks' inputs are recorded but not the head's (one row of T).
+        let hidden = try hiddenStates(tokens, cache: &cache, recorder: recorder, final: !lastOnly)
+        guard !hidden.isEmpty else { return [] }
+        let rows = lastOnly ? 1 : tokens.count
+        var xf = Array(hidden[(hidden.count - rows * D)...])  // (rows, D)
+        if lastOnly { rmsNorm(Array(xf), gain: outputNorm, rows: 1, into: &xf) }
+        var logits = [Float](repeating: 0, count: rows * config.vocabSize)  // (rows, V)
+        try output.apply(xf, rows: rows, into: &logits)
+        return logits
+    }
+
+    /// The head applied to rows `range` of `finalHidden` (from `hiddenStates(final: true)`), written
+    /// into `logits` (at least `range.count · V` values): lets callers score long windows in blocks
+    /// without holding (T, V) logits.
+    public func logits(finalHidden: [Float], rows range: Range<Int>, into logits: inout [Float]) throws {
+        let D = config.dim
+        try Array(finalHidden[range.lowerBound * D ..< range.upperBound * D]).withUnsafeBufferPointer { xp in
+            try logits.withUnsafeMutableBufferPointer { lp in
+                try output.apply(xp.baseAddress!, rows: range.count, into: lp.baseAddress!)
+            }
+        }
+    }
+
+    /// The residual stream after the last block for `tokens` (T, D), RMS-normalised with the final
+    /// gain when `final` (the head's input, recorded as `output`); appends keys/values to `cache`.
+    public func hiddenStates(_ tokens: [Int], cache: inout KVCache, recorder: ActivationRecorder? = nil,
+                             final: Bool = true) throws -> [Float] {
         let c = config
         let (T, D, H, V, KV, hs) = (tokens.count, c.dim, c.hiddenDim, c.vocabSize, c.kvDim, c.headSize)
         guard T > 0 else { return [] }
@@ -189,16 +217,13 @@ public final class LlamaModel: Sendable {
             for i in 0..<(T * D) { x[i] += proj[i] }
         }
         cache.count = Tk
+        guard final else { return x }
 
-        // Final norm and head.
-        let rows = lastOnly ? 1 : T
-        let last = lastOnly ? Array(x[(T - 1) * D ..< T * D]) : x
-        var xf = [Float](repeating: 0, count: rows * D)  // (rows, D)
-        rmsNorm(last, gain: outputNorm, rows: rows, into: &xf)
-        recorder?.record(.headInput, layer: nil, xf, rows: rows)
-        var logits = [Float](repeating: 0, count: rows * V)  // (rows, V)
-        try output.apply(xf, rows: rows, into: &logits)
-        return logits
+        // Final norm: the head's input.
+        var xf = [Float](repeating: 0, count: T * D)  // (T, D)
+        rmsNorm(x, gain: outputNorm, rows: T, into: &xf)
+        recorder?.record(.headInput, layer: nil, xf, rows: T)
+        return xf
     }
 
     /// `out[r] = x[r] / sqrt(mean(x[r]²) + ε) · gain`, per row of width D (sum of squares in Float64).

@@ -89,6 +89,13 @@ struct EvalBench: ParsableCommand {
 
     func runPeer(tokens: [Int], bos: Int) throws -> PeerResult? {
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: peerModel) else { return nil }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: python)
+        probe.arguments = ["-c", "import llama_cpp, numpy"]
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else { return nil }
         let tokFile = FileManager.default.temporaryDirectory.appendingPathComponent("allone-eval-tokens.json")
         try JSONEncoder().encode(Array(tokens.prefix(maxTokens))).write(to: tokFile)
         let p = Process()
@@ -120,7 +127,7 @@ struct EvalBench: ParsableCommand {
             print(String(format: "llama.cpp F32  | %8.1f tokens/s | ppl %.4f | %.3f s | peak RSS %.1f MiB", peerRate, peer.perplexity, peer.seconds, peer.peak_rss_mib))
             print(String(format: "ratio ours / llama.cpp: %.2fx", dense.tokensPerSecond / peerRate))
         } else {
-            print("llama.cpp peer: not available (\(python) or \(peerModel) missing) — ours alone")
+            print("llama.cpp peer: not available (\(python) without llama_cpp, or \(peerModel) missing) — ours alone")
         }
         if lowRankRatio > 0 {
             let low = try Self.lowRankCopy(lm.model, ratio: lowRankRatio)

@@ -36,6 +36,13 @@ enum CLIFailure: Error, CustomStringConvertible {
         }
     }
 
+    /// Prints `error: message` to stderr and returns the exit code 2 to throw (used by `validate()`,
+    /// whose `ValidationError` would exit with 64).
+    static func reject(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(2)
+    }
+
     /// Reads a UTF-8 text file or fails with exit code 2.
     static func readText(_ path: String) throws -> String {
         try guarding {
