@@ -13,7 +13,8 @@ import WeightFormats
 /// without its `.weight` suffix (`blk.3.attn_q`, `model.layers.3.self_attn.q_proj`).
 /// `statistics(for:)` tries the tensor's own stem, its GGUF role stem, then its site.
 public struct CalibrationSet: Sendable {
-    /// Group → statistics (Gram Σxᵀx and/or mean|x|, Float64).
+    /// Group → statistics held in memory (Gram Σxᵀx and/or mean|x|, Float64). A set read from a
+    /// file keeps this empty and loads one group at a time on demand (`allGroups()` loads them all).
     public var groups: [String: CalibrationStatistics]
     /// Tokens the statistics were accumulated over.
     public var tokens: Int
@@ -23,23 +24,60 @@ public struct CalibrationSet: Sendable {
     public var origin: String
     /// SHA-256 of the statistics file, when read from one (part of the resume fingerprint).
     public var fileSHA256: String?
+    let lazy: _LazyStatistics?
 
     public init(groups: [String: CalibrationStatistics], tokens: Int, textSHA256: String? = nil,
                 origin: String = "in-memory", fileSHA256: String? = nil) {
         self.groups = groups; self.tokens = tokens; self.textSHA256 = textSHA256
-        self.origin = origin; self.fileSHA256 = fileSHA256
+        self.origin = origin; self.fileSHA256 = fileSHA256; self.lazy = nil
     }
 
-    /// The statistics measured on the input of tensor `name` (a weight of a block linear layer).
-    public func statistics(for name: String) -> CalibrationStatistics? {
+    init(lazy: _LazyStatistics, tokens: Int, textSHA256: String?, origin: String, fileSHA256: String) {
+        self.groups = [:]; self.tokens = tokens; self.textSHA256 = textSHA256
+        self.origin = origin; self.fileSHA256 = fileSHA256; self.lazy = lazy
+    }
+
+    /// Every group name (in memory and in the file), sorted.
+    public var groupNames: [String] { Set(groups.keys).union(lazy?.shapes.keys.map { $0 } ?? []).sorted() }
+
+    /// The group holding the statistics of tensor `name`'s input: its own stem, its GGUF role stem,
+    /// then its runtime activation site.
+    public func group(for name: String) -> String? {
+        func has(_ k: String) -> Bool { groups[k] != nil || lazy?.shapes[k] != nil }
         let stem = name.hasSuffix(".weight") ? String(name.dropLast(".weight".count)) : name
-        if let s = groups[stem] ?? groups[name] { return s }
+        if has(stem) { return stem }
+        if has(name) { return name }
         if let role = TensorRole(name: name) {
             let g = role.ggufName
-            if let s = groups[g.hasSuffix(".weight") ? String(g.dropLast(".weight".count)) : g] { return s }
-            if let site = ActivationSite(reading: role.kind) { return groups[site.key(layer: role.layer)] }
+            let gs = g.hasSuffix(".weight") ? String(g.dropLast(".weight".count)) : g
+            if has(gs) { return gs }
+            if let site = ActivationSite(reading: role.kind), has(site.key(layer: role.layer)) { return site.key(layer: role.layer) }
         }
         return nil
+    }
+
+    /// What group `name`'s statistics hold, without loading them: (input dimension, has Gram, has mean|x|).
+    public func shape(for name: String) -> (dimension: Int, gram: Bool, meanAbsolute: Bool)? {
+        guard let g = group(for: name) else { return nil }
+        if let s = groups[g] { return (s.inputDimension, s.gram != nil, s.meanAbsolute != nil) }
+        return lazy?.shapes[g]
+    }
+
+    /// The statistics measured on the input of tensor `name` (loading its group from the file if needed).
+    public func loadStatistics(for name: String) throws -> CalibrationStatistics? {
+        guard let g = group(for: name) else { return nil }
+        if let s = groups[g] { return s }
+        return try lazy?.load(g)
+    }
+
+    /// `loadStatistics(for:)`, `nil` on a read error.
+    public func statistics(for name: String) -> CalibrationStatistics? { try? loadStatistics(for: name) }
+
+    /// Every group, loaded.
+    public func allGroups() throws -> [String: CalibrationStatistics] {
+        var out = groups
+        for g in groupNames where out[g] == nil { out[g] = try lazy?.load(g) }
+        return out
     }
 
     /// Converts a runtime recorder's statistics (one group per activation site).
@@ -76,10 +114,13 @@ public struct CalibrationSet: Sendable {
         do { file = try SafeTensorsFile(path: path) } catch {
             throw CompressionError.invalidStatistics(file: path, field: "file", reason: "\(error)")
         }
-        var grams: [String: Matrix<Double>] = [:], means: [String: [Double]] = [:], groupTokens: [String: Int] = [:]
+        var shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)] = [:]
+        var ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)] = [:]
+        var groupTokens: [String: Int] = [:]
         for info in file.tensors {
+            let dtype = try file.dtype(info.name), range = try file.byteRange(info.name)
             if info.name.hasSuffix(".tokens") {
-                guard (try? file.dtype(info.name)) == .i64, info.shape == [1] else {
+                guard dtype == .i64, info.shape == [1] else {
                     throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected I64 [1]")
                 }
                 let n = try file.withRawBytes(info.name) { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
@@ -91,19 +132,28 @@ public struct CalibrationSet: Sendable {
             guard isGram || isMean else {
                 throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected '<group>.gram', '<group>.mean_abs' or '<group>.tokens'")
             }
+            guard dtype == .f64 || dtype == .f32 else {
+                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "dtype \(dtype.rawValue), expected F64 or F32")
+            }
             let group = String(info.name.dropLast(isGram ? 5 : 9))
-            let values = try doubles(file, info.name, path: path)
             if isGram {
                 guard info.shape.count == 2, info.shape[0] == info.shape[1] else {
                     throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "shape \(info.shape) is not square")
                 }
-                grams[group] = try Matrix<Double>(rows: info.shape[0], columns: info.shape[1], values: values)
             } else {
                 guard info.shape.count == 1 else {
                     throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "shape \(info.shape) is not 1-D")
                 }
-                means[group] = values
             }
+            let n = info.shape[0]
+            var sh = shapes[group] ?? (n, false, false)
+            guard sh.dimension == n else {
+                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "dimension \(n), the group's other statistic has \(sh.dimension)")
+            }
+            var r = ranges[group] ?? (nil, nil, nil)
+            if isGram { sh.gram = true; r.gram = (range, dtype) } else { sh.meanAbsolute = true; r.mean = (range, dtype) }
+            shapes[group] = sh
+            ranges[group] = r
         }
         let tokens: Int
         if let t = file.metadata["tokens"]?.stringValue {
@@ -116,15 +166,10 @@ public struct CalibrationSet: Sendable {
         } else {
             throw CompressionError.invalidStatistics(file: path, field: "__metadata__.tokens", reason: "missing (and no '<group>.tokens' tensors)")
         }
-        var groups: [String: CalibrationStatistics] = [:]
-        for g in Set(grams.keys).union(means.keys).sorted() {
-            do { groups[g] = try CalibrationStatistics(gram: grams[g], meanAbsolute: means[g], sampleCount: groupTokens[g] ?? tokens) } catch {
-                throw CompressionError.invalidStatistics(file: path, field: g, reason: "\(error)")
-            }
-        }
-        let sha = try _fileSHA256(path)
-        return CalibrationSet(groups: groups, tokens: tokens, textSHA256: file.metadata["text_sha256"]?.stringValue,
-                              origin: path, fileSHA256: sha)
+        for g in ranges.keys { ranges[g]?.tokens = groupTokens[g] ?? tokens }
+        let lazy = try _LazyStatistics(path: path, shapes: shapes, ranges: ranges)
+        return CalibrationSet(lazy: lazy, tokens: tokens, textSHA256: file.metadata["text_sha256"]?.stringValue,
+                              origin: path, fileSHA256: try _fileSHA256(path))
     }
 
     /// Writes the statistics in the layout `read(path:)` and the runtime's `ActivationRecorder.load`
@@ -132,7 +177,7 @@ public struct CalibrationSet: Sendable {
     public func write(path: String) throws {
         var tensors: [SafeTensorsWriter.TensorDescriptor] = []
         var data: [String: [Double]] = [:]
-        for (g, s) in groups {
+        for (g, s) in try allGroups() {
             if let gram = s.gram {
                 tensors.append(.init(name: g + ".gram", dtype: .f64, shape: [gram.rows, gram.columns])); data[g + ".gram"] = gram.values
             }
@@ -150,19 +195,6 @@ public struct CalibrationSet: Sendable {
         try w.finish()
     }
 
-    static func doubles(_ file: SafeTensorsFile, _ name: String, path: String) throws -> [Double] {
-        let dtype = try file.dtype(name)
-        switch dtype {
-        case .f64:
-            return try file.withRawBytes(name) { raw in
-                (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
-            }
-        case .f32:
-            return try file.float32(name).storage.map(Double.init)
-        default:
-            throw CompressionError.invalidStatistics(file: path, field: name, reason: "dtype \(dtype.rawValue), expected F64 or F32")
-        }
-    }
 }
 
 /// SHA-256 (hex) of a whole file, streamed through a mapping.
@@ -178,4 +210,50 @@ func _fileSHA256(_ path: String) throws -> String {
         off += n
     }
     return SHA256.hex(h.finalize())
+}
+
+/// Reads one group of a statistics file at a time with `pread` (no mapping of the data, so only
+/// the group in use is resident), caching the most recent group (q, k and v share one).
+final class _LazyStatistics: @unchecked Sendable {
+    let path: String
+    let shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)]
+    let ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]
+    private let lock = NSLock()
+    private var cached: (String, CalibrationStatistics)?
+
+    init(path: String, shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)],
+         ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]) throws {
+        self.path = path; self.shapes = shapes; self.ranges = ranges
+    }
+
+    func load(_ group: String) throws -> CalibrationStatistics? {
+        lock.lock(); defer { lock.unlock() }
+        if let c = cached, c.0 == group { return c.1 }
+        guard let r = ranges[group], let sh = shapes[group] else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CompressionError.invalidStatistics(file: path, field: group, reason: "cannot open") }
+        defer { close(fd) }
+        func read(_ range: Range<Int>, _ dtype: DType, _ field: String) throws -> [Double] {
+            var bytes = [UInt8](repeating: 0, count: range.count)
+            var done = 0
+            while done < range.count {
+                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, range.count - done, off_t(range.lowerBound + done)) }
+                guard n > 0 else { throw CompressionError.invalidStatistics(file: path, field: field, reason: "read failed at offset \(range.lowerBound + done)") }
+                done += n
+            }
+            return bytes.withUnsafeBytes { raw in
+                dtype == .f64
+                    ? (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+                    : (0..<(raw.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
+            }
+        }
+        let gram = try r.gram.map { try Matrix<Double>(rows: sh.dimension, columns: sh.dimension, values: try read($0.0, $0.1, group + ".gram")) }
+        let mean = try r.mean.map { try read($0.0, $0.1, group + ".mean_abs") }
+        let stats: CalibrationStatistics
+        do { stats = try CalibrationStatistics(gram: gram, meanAbsolute: mean, sampleCount: r.tokens ?? 0) } catch {
+            throw CompressionError.invalidStatistics(file: path, field: group, reason: "\(error)")
+        }
+        cached = (group, stats)
+        return stats
+    }
 }

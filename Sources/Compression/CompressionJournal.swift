@@ -17,7 +17,6 @@ final class CompressionJournal {
     }
 
     let directory: String
-    private var mapped: [Int: MappedFile] = [:]
 
     static func directory(for output: String) -> String { output + ".journal" }
 
@@ -49,7 +48,6 @@ final class CompressionJournal {
               let rec = try? JSONDecoder().decode(Record.self, from: data), rec.index == index,
               let m = try? MappedFile(path: bin), m.count == rec.lengths.reduce(0, +),
               SHA256.hex(m.bytes) == rec.binSHA256 else { return nil }
-        mapped[index] = m
         return rec
     }
 
@@ -63,16 +61,13 @@ final class CompressionJournal {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         try Self.atomicWrite(Array(try e.encode(rec)), to: directory + "/t\(index).json")
-        guard let m = try? MappedFile(path: directory + "/t\(index).bin") else {
-            throw CompressionError.journal(path: directory, reason: "cannot read back t\(index).bin")
-        }
-        mapped[index] = m
         return rec
     }
 
-    /// Calls `body` with the bytes of stored tensor `part` of `record`.
+    /// Calls `body` with the bytes of stored tensor `part` of `record` (mapped for the call only, so
+    /// finished tensors do not stay resident).
     func withPart<R>(_ record: Record, _ part: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        guard let m = mapped[record.index], part < record.offsets.count,
+        guard let m = try? MappedFile(path: directory + "/t\(record.index).bin"), part < record.offsets.count,
               let s = m.slice(offset: record.offsets[part], length: record.lengths[part]) else {
             throw CompressionError.journal(path: directory, reason: "record \(record.index) part \(part) unreadable")
         }
@@ -97,7 +92,6 @@ final class CompressionJournal {
 
     /// Removes the journal folder.
     func remove() {
-        mapped = [:]
         try? FileManager.default.removeItem(atPath: directory)
     }
 

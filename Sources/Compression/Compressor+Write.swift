@@ -48,8 +48,8 @@ extension Compressor {
         for (i, t) in source.tensors.enumerated() {
             progress?.update(completed: i, total: source.tensors.count, label: "checksum " + t.name)
             if let r = records[t.name] { entries.append(r.entry); continue }
-            entries.append(try denseTensor(name: t.name, tensor: try loadFinite(t.name), originalType: t.storage.description,
-                                           dtype: options.dtype).entry)
+            entries.append(try denseEntry(name: t.name, tensor: try loadFinite(t.name), originalType: t.storage.description,
+                                          dtype: options.dtype))
         }
         let linearNames = Set(plan.items.map(\.name))
         let params = CompressionManifest.Parameters(
@@ -100,8 +100,13 @@ extension Compressor {
             case let .record(r, p)?:
                 try journal.withPart(r, p) { try writer.write(d.name, rawBytes: $0) }
             case let .dense(name, dtype)?:
-                let bytes = StoredCodec.encode(try loadFinite(name).storage, as: dtype)
-                try bytes.withUnsafeBytes { try writer.write(d.name, rawBytes: $0) }
+                let t = try loadFinite(name)
+                if dtype == .f32 {  // little-endian hosts: the storage is the stored bytes, no copy
+                    try t.storage.withUnsafeBytes { try writer.write(d.name, rawBytes: $0) }
+                } else {
+                    let bytes = StoredCodec.encode(t.storage, as: dtype)
+                    try bytes.withUnsafeBytes { try writer.write(d.name, rawBytes: $0) }
+                }
             case nil:
                 throw CompressionError.invalidCheckpoint(file: path, field: d.name, reason: "no origin")
             }

@@ -60,13 +60,13 @@ public final class Compressor: @unchecked Sendable {
         case .svd, .tt: return .weight
         case .masvd: return .whitened
         case .asvd: return .scaled
-        case .auto: return hasAll(\.gram) ? .whitened : .weight
+        case .auto: return hasAllGrams() ? .whitened : .weight
         }
     }
 
-    private func hasAll(_ key: KeyPath<CalibrationStatistics, Matrix<Double>?>) -> Bool {
+    private func hasAllGrams() -> Bool {
         guard let c = calibration else { return false }
-        return linearTensors.allSatisfy { c.statistics(for: $0.name)?[keyPath: key] != nil }
+        return linearTensors.allSatisfy { c.shape(for: $0.name)?.gram == true }
     }
 
     /// Refuses options the source or calibration cannot serve: an invalid budget, a method needing
@@ -79,19 +79,19 @@ public final class Compressor: @unchecked Sendable {
                 throw CompressionError.calibrationTooShort(file: c.origin, tokens: c.tokens, minimum: options.minimumCalibrationTokens)
             }
             for t in linearTensors {
-                if let s = c.statistics(for: t.name), s.inputDimension != t.shape[1] {
+                if let s = c.shape(for: t.name), s.dimension != t.shape[1] {
                     throw CompressionError.invalidStatistics(file: c.origin, field: t.name,
-                                                             reason: "statistics of dimension \(s.inputDimension), the layer has \(t.shape[1]) inputs")
+                                                             reason: "statistics of dimension \(s.dimension), the layer has \(t.shape[1]) inputs")
                 }
             }
         }
         for t in linearTensors {
-            let s = calibration?.statistics(for: t.name)
-            if options.method.needsGram, s?.gram == nil {
+            let s = calibration?.shape(for: t.name)
+            if options.method.needsGram, s?.gram != true {
                 throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
                                                           reason: "method masvd needs the Gram matrix of its inputs (--stats or --calibration)")
             }
-            if options.method.needsMeanAbsolute, s?.meanAbsolute == nil {
+            if options.method.needsMeanAbsolute, s?.meanAbsolute != true {
                 throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
                                                           reason: "method asvd needs mean |x| of its inputs (--stats or --calibration)")
             }
@@ -124,7 +124,7 @@ public final class Compressor: @unchecked Sendable {
                     let svd = try cache?.svd(t.name, w) ?? SingularValueDecomposition(w)
                     sigma = svd.singularValues.map(Double.init)
                 case .whitened, .scaled:
-                    guard let stats = calibration?.statistics(for: t.name) else {
+                    guard let stats = try calibration?.loadStatistics(for: t.name) else {
                         throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
                                                                   reason: "a \(spectrum.rawValue) spectrum needs calibration statistics")
                     }
@@ -225,7 +225,7 @@ public final class Compressor: @unchecked Sendable {
         guard case let .lowRank(k) = item.choice else {
             return try denseTensor(name: item.name, tensor: w.tensor, originalType: originalType, dtype: options.dtype)
         }
-        let stats = calibration?.statistics(for: item.name)
+        let stats = try calibration?.loadStatistics(for: item.name)
         var kinds: [CompressionMethod]
         switch options.method {
         case .auto:
@@ -336,6 +336,14 @@ public final class Compressor: @unchecked Sendable {
         let entry = CompressionManifest.Entry(name: name, layout: "dense", method: "dense", originalShape: tensor.shape, originalType: originalType,
                                               stored: [.init(name: name, dtype: d.rawValue, shape: tensor.shape, sha256: SHA256.hex(bytes))])
         return CompressedTensor(entry: entry, parts: [.init(name: name, dtype: d, shape: tensor.shape, bytes: bytes)], lowRank: nil, tensorTrain: nil)
+    }
+
+    /// The manifest entry of a tensor kept dense, hashing its stored bytes without a second copy for F32.
+    func denseEntry(name: String, tensor: Tensor, originalType: String, dtype: DType) throws -> CompressionManifest.Entry {
+        let d: DType = tensor.shape.count < 2 ? .f32 : dtype
+        let sha = d == .f32 ? tensor.storage.withUnsafeBytes { SHA256.hex($0) } : SHA256.hex(StoredCodec.encode(tensor.storage, as: d))
+        return CompressionManifest.Entry(name: name, layout: "dense", method: "dense", originalShape: tensor.shape, originalType: originalType,
+                                         stored: [.init(name: name, dtype: d.rawValue, shape: tensor.shape, sha256: sha)])
     }
 
     func loadFinite(_ name: String) throws -> Tensor {

@@ -34,32 +34,40 @@ public enum ZstdContainer {
         var plainBytes = 0
         let plain = try ZstdStreamCompressor(level: level, contentSize: mapped.count) { plainBytes += $0.count }
         let headerEnd = 8 + file.headerLength
-        guard let header = mapped.slice(offset: 0, length: headerEnd) else {
-            throw CompressionError.invalidCheckpoint(file: assembled, field: "header", reason: "unreadable")
+        // Data is read with pread into one reused buffer (no mapping of the data), so memory stays
+        // one tensor whatever the file size.
+        let fd = open(assembled, O_RDONLY)
+        guard fd >= 0 else { throw CompressionError.journal(path: assembled, reason: "cannot open") }
+        defer { close(fd) }
+        var buffer: [UInt8] = []
+        func feed(_ offset: Int, _ count: Int, width: Int?) throws {
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: repeatElement(0, count: count))
+            var done = 0
+            while done < count {
+                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+                guard n > 0 else { throw CompressionError.journal(path: assembled, reason: "read failed at offset \(offset + done)") }
+                done += n
+            }
+            try buffer.withUnsafeBytes { raw in
+                try plain.write(raw)
+                if let w = width, shuffle {
+                    let s = ByteShuffle.shuffle(raw, width: w)
+                    try s.withUnsafeBytes { try shuffled.write($0) }
+                } else {
+                    try shuffled.write(raw)
+                }
+            }
         }
-        try shuffled.write(header)
-        try plain.write(header)
+        try feed(0, headerEnd, width: nil)
         var position = headerEnd
         let ranges = try file.tensors.map { (try file.byteRange($0.name), try file.dtype($0.name)) }.sorted { $0.0.lowerBound < $1.0.lowerBound }
         for (range, dtype) in ranges {
-            if range.lowerBound > position, let gap = mapped.slice(offset: position, length: range.lowerBound - position) {
-                try shuffled.write(gap); try plain.write(gap)
-            }
-            guard let bytes = mapped.slice(offset: range.lowerBound, length: range.count) else {
-                throw CompressionError.invalidCheckpoint(file: assembled, field: "data", reason: "range \(range) unreadable")
-            }
-            try plain.write(bytes)
-            if shuffle {
-                let s = ByteShuffle.shuffle(bytes, width: dtype.byteSize)
-                try s.withUnsafeBytes { try shuffled.write($0) }
-            } else {
-                try shuffled.write(bytes)
-            }
+            if range.lowerBound > position { try feed(position, range.lowerBound - position, width: nil) }
+            try feed(range.lowerBound, range.count, width: dtype.byteSize)
             position = max(position, range.upperBound)
         }
-        if position < mapped.count, let tail = mapped.slice(offset: position, length: mapped.count - position) {
-            try shuffled.write(tail); try plain.write(tail)
-        }
+        if position < mapped.count { try feed(position, mapped.count - position, width: nil) }
         try shuffled.finish()
         try plain.finish()
         do { try out.commit() } catch { throw WeightFormatError.writeFailed(file: path, reason: "\(error)") }

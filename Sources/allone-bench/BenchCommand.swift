@@ -13,6 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
             SVDBench.self,
             QuantumBench.self,
             EvalBench.self,
+            CompressBench.self,
         ]
     )
 }

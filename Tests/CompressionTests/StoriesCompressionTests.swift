@@ -70,7 +70,7 @@ import ReferenceLM
         let p = dir.appendingPathComponent("stats.safetensors").path
         try recorder.save(to: p, metadata: ["tokens": "300"])
         let read = try CalibrationSet.read(path: p)
-        #expect(read.groups == cal.groups)
+        #expect(try read.allGroups() == cal.groups)
         // And our writer's files load in the runtime.
         let q = dir.appendingPathComponent("ours.safetensors").path
         try cal.write(path: q)
@@ -82,5 +82,34 @@ import ReferenceLM
             #expect(e.measuredErrorMetric == "output")
             #expect(abs((e.measuredError ?? 0) - (e.predictedError ?? 1)) < 2e-3 + 2e-2 * (e.predictedError ?? 0), "\(e.name)")
         }
+    }
+}
+
+/// The runtime runs compressed layers: in memory, from the file natively, and densified, alike.
+@Suite struct CompressedModelTests {
+    static let bin = TestPaths.sharedModel("stories260K/stories260K.bin")
+    static let text = TestPaths.sharedCorpus("tinystories_val.txt")
+
+    @Test(.enabled(if: bin != nil && text != nil, "needs ../shared/models and ../shared/corpus"))
+    func nativeLowRankMatchesInMemoryAndDensifiedPerplexity() throws {
+        let lm = try LanguageModel.load(path: Self.bin!)
+        let tokens = Array(lm.tokenizer.encode(try String(contentsOfFile: Self.text!, encoding: .utf8), addBOS: false).prefix(300))
+        let bos = lm.tokenizer.bosID ?? 1
+        let c = try Compressor(source: try Checkpoints.open(Self.bin!))
+        let opts = CompressionOptions(method: .svd, budget: .ratio(0.3))
+        let plan = try c.plan(try c.analyze(spectrum: .weight), options: opts)
+        let inMemory = try lm.model.replacingLinears(with: plan.items.map { try c.compressTensor($0, options: opts) })
+        let path = TestPaths.temporaryDirectory("model").appendingPathComponent("m.safetensors").path
+        _ = try c.write(plan, to: path)
+        let checkpoint = try CompressedCheckpoint(path: path)
+        let native = try lm.model.replacingLinears(with: checkpoint)
+        let densified = try LlamaModel(source: checkpoint, config: lm.model.config)
+        let base = try Perplexity.evaluate(model: lm.model, tokens: tokens, bos: bos, context: 128).perplexity
+        let a = try Perplexity.evaluate(model: inMemory, tokens: tokens, bos: bos, context: 128).perplexity
+        let b = try Perplexity.evaluate(model: native, tokens: tokens, bos: bos, context: 128).perplexity
+        let d = try Perplexity.evaluate(model: densified, tokens: tokens, bos: bos, context: 128).perplexity
+        #expect(a == b, "in-memory \(a) vs from file \(b)")
+        #expect(abs(b - d) / d < 1e-4, "native low-rank \(b) vs densified \(d)")
+        #expect(a > base, "compression costs perplexity: \(a) vs dense \(base)")
     }
 }
