@@ -1,4 +1,5 @@
 import LinearAlgebra
+import TensorCore
 
 /// A weight matrix in tensor-train-matrix (MPO) form: with m ≤ M = ∏ m_k and n ≤ N = ∏ n_k
 /// (zero padding where a dimension factors badly), `W(i, j) = G₁[i₁, j₁] ⋯ G_d[i_d, j_d]` with
@@ -10,7 +11,7 @@ import LinearAlgebra
 /// Optional input-side whitening (the measurement-aware variant): the train approximates W·S
 /// and inputs are mapped by S⁻¹ first, so the truncation minimises output error on calibration
 /// inputs; S is then part of the stored parameters (`parameterCount` counts it).
-public struct TensorTrainMatrix: Sendable {
+public struct TensorTrainMatrix: Sendable, Equatable {
     /// m, n of the original (unpadded) matrix.
     public let rows: Int, columns: Int
     /// m_k and n_k, with ∏m_k ≥ m and ∏n_k ≥ n.
@@ -37,6 +38,28 @@ public struct TensorTrainMatrix: Sendable {
         return train.parameterCount + s
     }
 
+    /// Wraps a train read back from storage, checking that it has one mode per factor pair with
+    /// size m_k·n_k, that ∏m_k ≥ m and ∏n_k ≥ n, and that a whitening has dimension n.
+    public init(rows: Int, columns: Int, rowFactors: [Int], columnFactors: [Int], train: TensorTrain,
+                inputWhitening: InputWhitening? = nil) throws {
+        guard rows > 0, columns > 0, rowFactors.count == columnFactors.count, rowFactors.count == train.shape.count,
+              rowFactors.allSatisfy({ $0 > 0 }), columnFactors.allSatisfy({ $0 > 0 }),
+              zip(zip(rowFactors, columnFactors), train.shape).allSatisfy({ $0.0 * $0.1 == $1 }),
+              rowFactors.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) >= rows,
+              columnFactors.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) >= columns else {
+            throw DecompositionError.shapeMismatch(context: "TT-matrix \(rows)×\(columns) with factors \(rowFactors) × \(columnFactors) and modes \(train.shape)")
+        }
+        if let s = inputWhitening, s.dimension != columns {
+            throw DecompositionError.shapeMismatch(context: "TT-matrix whitening of dimension \(s.dimension) for \(columns) inputs")
+        }
+        self.rows = rows
+        self.columns = columns
+        self.rowFactors = rowFactors
+        self.columnFactors = columnFactors
+        self.train = train
+        self.inputWhitening = inputWhitening
+    }
+
     /// TT-matrix of `w` (m×n). Factorizations are chosen by `factorShape(_:order:)` unless given.
     /// - Parameters:
     ///   - order: d, the number of cores (≥ 1) when factors are not given.
@@ -50,9 +73,10 @@ public struct TensorTrainMatrix: Sendable {
         let mf = rowFactors ?? factorShape(w.rows, order: order)
         let nf = columnFactors ?? factorShape(w.columns, order: order)
         guard mf.count == nf.count, mf.allSatisfy({ $0 > 0 }), nf.allSatisfy({ $0 > 0 }),
-              mf.reduce(1, *) >= w.rows, nf.reduce(1, *) >= w.columns else {
+              let pm = Tensor.elementCount(mf), let pn = Tensor.elementCount(nf),
+              pm >= w.rows, pn >= w.columns, pm <= 2 * w.rows, pn <= 2 * w.columns else {
             throw DecompositionError.invalidParameter(name: "factors", value: "\(mf) × \(nf)",
-                                                      reason: "need equal counts with products ≥ \(w.rows) and ≥ \(w.columns)")
+                                                      reason: "need equal counts with products in \(w.rows)...\(2 * w.rows) and \(w.columns)...\(2 * w.columns)")
         }
         var whitening: InputWhitening? = nil
         var target = w
@@ -72,8 +96,8 @@ public struct TensorTrainMatrix: Sendable {
         for k in 0..<d { perm.append(k); perm.append(d + k) }
         let interleaved = _permute(padded, shape: mf + nf, perm: perm)
         let train = try TensorTrain.decompose(interleaved, shape: zip(mf, nf).map { $0 * $1 }, truncation: truncation)
-        return TensorTrainMatrix(rows: w.rows, columns: w.columns, rowFactors: mf, columnFactors: nf, train: train,
-                                 inputWhitening: whitening)
+        return try TensorTrainMatrix(rows: w.rows, columns: w.columns, rowFactors: mf, columnFactors: nf, train: train,
+                                     inputWhitening: whitening)
     }
 
     /// The dense m×n matrix represented (contracting the cores, undoing the permutation and

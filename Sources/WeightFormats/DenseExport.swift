@@ -89,21 +89,19 @@ public enum DenseExport {
                            progress: ProgressReporter?) throws -> Result {
         var fallbacks: [(String, String, String)] = []
         var specs: [GGUFWriter.TensorSpec] = []
+        let requested: GGMLType = switch precision {
+        case .f32: .f32
+        case .f16: .f16
+        case .bf16: .bf16
+        case .q8_0: .q8_0
+        case .q4_0: .q4_0
+        }
         for t in source.tensors {
-            var type: GGMLType
-            switch precision {
-            case .f32: type = .f32
-            case .f16: type = .f16
-            case .bf16: type = .bf16
-            case .q8_0: type = .q8_0
-            case .q4_0: type = .q4_0
-            }
-            if t.shape.count < 2 && type != .f32 {
-                type = .f32
-                fallbacks.append((t.name, "F32", "1-D tensors stay F32, as llama.cpp keeps them"))
-            } else if type.blockSize > 1, (t.shape.last ?? 0) % type.blockSize != 0 {
-                type = .f16
-                fallbacks.append((t.name, "F16", "rows of \(t.shape.last ?? 0) are not a multiple of \(precision.rawValue)'s block of 32"))
+            let type = GGUFWriter.exportType(for: t.shape, requested: requested)
+            if type != requested {
+                let reason = t.shape.count < 2 ? "0- and 1-D tensors stay F32, as llama.cpp's converters keep them"
+                    : "rows of \(t.shape.last ?? 0) are not whole \(requested.name) blocks of \(requested.blockSize)"
+                fallbacks.append((t.name, type.name, reason))
             }
             specs.append(.init(name: t.name, shape: t.shape, type: type))
         }
@@ -117,6 +115,14 @@ public enum DenseExport {
         return Result(path: path, tensorCount: specs.count, bytes: w.byteCounts.reduce(0, +), fallbacks: fallbacks)
     }
 
+    /// The GGUF key/values an F32 export of `source` would carry (a GGUF source's own keys in
+    /// order, or the `llama.*` keys derived from its configuration): what a compressed checkpoint
+    /// records so that its own export keeps the source's metadata and tokenizer.
+    public static func sourceGGUFMetadata(_ source: any WeightSource) -> [(key: String, value: MetadataValue)] {
+        if let g = source as? GGUFFile { return g.orderedMetadata.filter { $0.key != "general.alignment" } }
+        return ggufMetadata(source, precision: .f32)
+    }
+
     /// GGUF metadata for the export: a GGUF source's keys copied through in order (tokenizer
     /// included) with `general.file_type` updated; for other sources the `llama.*` keys llama.cpp
     /// needs, derived from the source's configuration where it is known.
@@ -127,6 +133,14 @@ public enum DenseExport {
         case .q4_0: 2
         case .q8_0: 7
         case .bf16: 32
+        }
+        if let c = source as? GGUFMetadataCarrying {
+            var out: [(key: String, value: MetadataValue)] = []
+            for (k, v) in c.ggufMetadata where k != "general.alignment" {
+                out.append((k, k == "general.file_type" ? .uint32(fileType) : v))
+            }
+            if !out.contains(where: { $0.key == "general.file_type" }) { out.append(("general.file_type", .uint32(fileType))) }
+            return out
         }
         if let g = source as? GGUFFile {
             var out: [(key: String, value: MetadataValue)] = []

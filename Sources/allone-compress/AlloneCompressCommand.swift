@@ -10,6 +10,7 @@ struct AlloneCompressCommand: AsyncParsableCommand {
         version: AlloneVersion.string,
         subcommands: [
             InspectCommand.self, ExportCommand.self, AnalyzeCommand.self,
+            CompressCommand.self, VerifyCommand.self, ReportCommand.self,
             EvalCommand.self, GenerateCommand.self, CalibrateCommand.self,
             QuantumCommand.self,
         ]

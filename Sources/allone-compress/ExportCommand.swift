@@ -37,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let progress = TerminalProgress("export", quiet: quiet || json)
         let result = try CLIErrors.run {
-            let source = try Checkpoints.open(file)
+            let source = try Checkpoints.openAny(file)
             return try DenseExport.export(source, to: to, precision: dtype, path: out, progress: progress)
         }
         if json {

@@ -19,7 +19,7 @@ struct InspectCommand: AsyncParsableCommand {
     var limit: Int = 0
 
     func run() async throws {
-        let source = try CLIErrors.run { try Checkpoints.open(file) }
+        let source = try CLIErrors.run { try Checkpoints.openAny(file) }
         let summary = CheckpointSummary(source)
         if json {
             let data = try JSONSerialization.data(withJSONObject: summary.jsonObject(), options: [.prettyPrinted, .sortedKeys])

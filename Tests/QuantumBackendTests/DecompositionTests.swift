@@ -41,7 +41,7 @@ struct QuantumDecompositionTests {
             var m = ComplexMatrix.identity(4)
             for r in 0..<4 { for c in 0..<4 { m[r, c] = cols[c][r] } }
             #expect(ComplexMatrix.distanceUpToPhase(m, u) < 1e-9)
-            #expect(k.circuit().filter { $0.0 == .cx }.count <= 4)
+            #expect(k.circuit().filter { $0.0 == .cx }.count <= 3)
         }
     }
 }

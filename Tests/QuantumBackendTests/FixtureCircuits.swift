@@ -35,6 +35,11 @@ enum FixtureCircuits {
 
         out.append(("random6", try QT.randomCircuit(qubits: 6, gates: 60, seed: 99)))
         out.append(("random4_cliffordT", try QT.randomCircuit(qubits: 4, gates: 80, seed: 5, kinds: [.h, .s, .t, .cx, .cz, .x, .sdg, .tdg])))
+        // Transpiled circuits: Qiskit also checks the native-gate output (ecr, gpi, gpi2, ms definitions).
+        let r4 = try QT.randomCircuit(qubits: 4, gates: 30, seed: 123)
+        out.append(("random4_heron", try Transpiler.transpile(r4, to: .ibmHeron)))
+        out.append(("random4_eagle", try Transpiler.transpile(r4, to: .ibmEagle)))
+        out.append(("random4_ionq", try Transpiler.transpile(r4, to: .ionq)))
         return out
     }
 }

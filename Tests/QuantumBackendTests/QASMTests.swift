@@ -160,3 +160,35 @@ struct QASMTests {
         }
     }
 }
+
+@Suite("OpenQASM parser robustness")
+struct QASMRobustnessTests {
+    /// Seeded random mutations of valid files (byte flips, token deletions, garbage) either parse or
+    /// throw `QuantumError.parse`; nothing traps.
+    @Test func mutatedFilesNeverCrash() throws {
+        var rng = SeededGenerator(seed: 404)
+        let alphabet = Array("qc[](){};,->=+-*/^0123456789.e pi\"\nOPENQASMgatemeasureU")
+        for (_, c) in try FixtureCircuits.all() {
+            for v in [QASMProgram.Version.v3, .v2] {
+                let base = Array(try QASMEmitter.emit(c, version: v))
+                for _ in 0..<60 {
+                    var t = base
+                    for _ in 0..<(1 + Int(rng.next() % 4)) where !t.isEmpty {
+                        let i = Int(rng.next() % UInt64(t.count))
+                        switch rng.next() % 3 {
+                        case 0: t[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                        case 1: t.remove(at: i)
+                        default: t.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
+                        }
+                    }
+                    do { _ = try QASMParser.parse(String(t)) } catch let e as QuantumError {
+                        if case .parse = e {} else { Issue.record("non-parse error \(e)") }
+                    }
+                }
+            }
+        }
+        #expect(throws: QuantumError.self) { try QASMParser.parse("OPENQASM 3.0;\nqubit[1] q;\nrx(1e999) q[0];\n") }
+        #expect(throws: QuantumError.self) { try QASMParser.parse("OPENQASM 3.0;\nqubit[1] q;\nrx(" + String(repeating: "(", count: 5000) + ") q[0];\n") }
+        #expect(throws: QuantumError.self) { try QASMParser.parse("OPENQASM 3.0;\nqubit[1] q;\nrx(" + String(repeating: "-", count: 100_000) + "1) q[0];\n") }
+    }
+}

@@ -1,0 +1,259 @@
+import Decomposition
+import Foundation
+import LinearAlgebra
+import ReferenceLM
+import TensorCore
+import WeightFormats
+
+/// Calibration statistics of every block linear layer's inputs, keyed by group, with the size and
+/// identity of the text they were measured on.
+///
+/// Groups are the runtime's activation sites (`ActivationSite.key`: `blk.3.attn_qkv` feeds q, k and
+/// v; `blk.3.attn_output`, `blk.3.ffn_gate_up`, `blk.3.ffn_down`), or are named after one weight
+/// without its `.weight` suffix (`blk.3.attn_q`, `model.layers.3.self_attn.q_proj`).
+/// `statistics(for:)` tries the tensor's own stem, its GGUF role stem, then its site.
+public struct CalibrationSet: Sendable {
+    /// Group → statistics held in memory (Gram Σxᵀx and/or mean|x|, Float64). A set read from a
+    /// file keeps this empty and loads one group at a time on demand (`allGroups()` loads them all).
+    public var groups: [String: CalibrationStatistics]
+    /// Tokens the statistics were accumulated over.
+    public var tokens: Int
+    /// SHA-256 of the calibration text, when known.
+    public var textSHA256: String?
+    /// Where the statistics came from (a stats file path, or a description).
+    public var origin: String
+    /// SHA-256 of the statistics file, when read from one (part of the resume fingerprint).
+    public var fileSHA256: String?
+    let lazy: _LazyStatistics?
+
+    public init(groups: [String: CalibrationStatistics], tokens: Int, textSHA256: String? = nil,
+                origin: String = "in-memory", fileSHA256: String? = nil) {
+        self.groups = groups; self.tokens = tokens; self.textSHA256 = textSHA256
+        self.origin = origin; self.fileSHA256 = fileSHA256; self.lazy = nil
+    }
+
+    init(lazy: _LazyStatistics, tokens: Int, textSHA256: String?, origin: String, fileSHA256: String) {
+        self.groups = [:]; self.tokens = tokens; self.textSHA256 = textSHA256
+        self.origin = origin; self.fileSHA256 = fileSHA256; self.lazy = lazy
+    }
+
+    /// Every group name (in memory and in the file), sorted.
+    public var groupNames: [String] { Set(groups.keys).union(lazy?.shapes.keys.map { $0 } ?? []).sorted() }
+
+    /// The group holding the statistics of tensor `name`'s input: its own stem, its GGUF role stem,
+    /// then its runtime activation site.
+    public func group(for name: String) -> String? {
+        func has(_ k: String) -> Bool { groups[k] != nil || lazy?.shapes[k] != nil }
+        let stem = name.hasSuffix(".weight") ? String(name.dropLast(".weight".count)) : name
+        if has(stem) { return stem }
+        if has(name) { return name }
+        if let role = TensorRole(name: name) {
+            let g = role.ggufName
+            let gs = g.hasSuffix(".weight") ? String(g.dropLast(".weight".count)) : g
+            if has(gs) { return gs }
+            if let site = ActivationSite(reading: role.kind), has(site.key(layer: role.layer)) { return site.key(layer: role.layer) }
+        }
+        return nil
+    }
+
+    /// What group `name`'s statistics hold, without loading them: (input dimension, has Gram, has mean|x|).
+    public func shape(for name: String) -> (dimension: Int, gram: Bool, meanAbsolute: Bool)? {
+        guard let g = group(for: name) else { return nil }
+        if let s = groups[g] { return (s.inputDimension, s.gram != nil, s.meanAbsolute != nil) }
+        return lazy?.shapes[g]
+    }
+
+    /// The statistics measured on the input of tensor `name` (loading its group from the file if needed).
+    public func loadStatistics(for name: String) throws -> CalibrationStatistics? {
+        guard let g = group(for: name) else { return nil }
+        if let s = groups[g] { return s }
+        return try lazy?.load(g)
+    }
+
+    /// `loadStatistics(for:)`, `nil` on a read error.
+    public func statistics(for name: String) -> CalibrationStatistics? { try? loadStatistics(for: name) }
+
+    /// Every group, loaded.
+    public func allGroups() throws -> [String: CalibrationStatistics] {
+        var out = groups
+        for g in groupNames where out[g] == nil { out[g] = try lazy?.load(g) }
+        return out
+    }
+
+    /// Converts a runtime recorder's statistics (one group per activation site).
+    public init(recorder: ActivationRecorder, tokens: Int, textSHA256: String?, origin: String) throws {
+        var groups: [String: CalibrationStatistics] = [:]
+        for (key, s) in recorder.statistics {
+            let g = try Matrix<Double>(rows: s.width, columns: s.width, values: s.gram)
+            groups[key] = try CalibrationStatistics(gram: g, meanAbsolute: s.meanAbs, sampleCount: s.tokens)
+        }
+        self.init(groups: groups, tokens: tokens, textSHA256: textSHA256, origin: origin)
+    }
+
+    /// Runs the first `maxTokens` tokens of `text` through `model` in-process (windows of
+    /// `context` including BOS, `ReferenceLM.Calibration`) and collects every site's statistics;
+    /// `tokens` is the number of text tokens used, `textSHA256` the hash of the text's UTF-8 bytes.
+    public static func record(model: LanguageModel, text: String, maxTokens: Int, context: Int = 256,
+                              origin: String = "calibration text") throws -> CalibrationSet {
+        guard let bos = model.tokenizer.bosID else {
+            throw CompressionError.invalidStatistics(file: origin, field: "tokenizer", reason: "no BOS token")
+        }
+        let recorder = ActivationRecorder()
+        let used = try Calibration.run(model: model.model, tokens: model.tokenizer.encode(text, addBOS: false), bos: bos,
+                                       context: min(context, model.model.config.contextLength), maxTokens: maxTokens, recorder: recorder)
+        return try CalibrationSet(recorder: recorder, tokens: used, textSHA256: SHA256.hex(Array(text.utf8)), origin: origin)
+    }
+
+    /// Reads a statistics file (safetensors, the layout `allone-compress calibrate` writes): for each
+    /// group, `<group>.gram` F64 (or F32) [n, n] and/or `<group>.mean_abs` F64 (or F32) [n], and
+    /// optionally `<group>.tokens` I64 [1]; `__metadata__` `tokens` (decimal; when absent, the
+    /// smallest group token count) and optionally `text_sha256`. Throws
+    /// `CompressionError.invalidStatistics` naming the field.
+    public static func read(path: String) throws -> CalibrationSet {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(path: path) } catch {
+            throw CompressionError.invalidStatistics(file: path, field: "file", reason: "\(error)")
+        }
+        var shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)] = [:]
+        var ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)] = [:]
+        var groupTokens: [String: Int] = [:]
+        for info in file.tensors {
+            let dtype = try file.dtype(info.name), range = try file.byteRange(info.name)
+            if info.name.hasSuffix(".tokens") {
+                guard dtype == .i64, info.shape == [1] else {
+                    throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected I64 [1]")
+                }
+                let n = try file.withRawBytes(info.name) { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
+                guard n >= 0 else { throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "negative token count") }
+                groupTokens[String(info.name.dropLast(7))] = Int(n)
+                continue
+            }
+            let isGram = info.name.hasSuffix(".gram"), isMean = info.name.hasSuffix(".mean_abs")
+            guard isGram || isMean else {
+                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected '<group>.gram', '<group>.mean_abs' or '<group>.tokens'")
+            }
+            guard dtype == .f64 || dtype == .f32 else {
+                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "dtype \(dtype.rawValue), expected F64 or F32")
+            }
+            let group = String(info.name.dropLast(isGram ? 5 : 9))
+            if isGram {
+                guard info.shape.count == 2, info.shape[0] == info.shape[1] else {
+                    throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "shape \(info.shape) is not square")
+                }
+            } else {
+                guard info.shape.count == 1 else {
+                    throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "shape \(info.shape) is not 1-D")
+                }
+            }
+            let n = info.shape[0]
+            var sh = shapes[group] ?? (n, false, false)
+            guard sh.dimension == n else {
+                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "dimension \(n), the group's other statistic has \(sh.dimension)")
+            }
+            var r = ranges[group] ?? (nil, nil, nil)
+            if isGram { sh.gram = true; r.gram = (range, dtype) } else { sh.meanAbsolute = true; r.mean = (range, dtype) }
+            shapes[group] = sh
+            ranges[group] = r
+        }
+        let tokens: Int
+        if let t = file.metadata["tokens"]?.stringValue {
+            guard let n = Int(t), n >= 0 else {
+                throw CompressionError.invalidStatistics(file: path, field: "__metadata__.tokens", reason: "'\(t)' is not a token count")
+            }
+            tokens = n
+        } else if let n = groupTokens.values.min() {
+            tokens = n
+        } else {
+            throw CompressionError.invalidStatistics(file: path, field: "__metadata__.tokens", reason: "missing (and no '<group>.tokens' tensors)")
+        }
+        for g in ranges.keys { ranges[g]?.tokens = groupTokens[g] ?? tokens }
+        let lazy = try _LazyStatistics(path: path, shapes: shapes, ranges: ranges)
+        return CalibrationSet(lazy: lazy, tokens: tokens, textSHA256: file.metadata["text_sha256"]?.stringValue,
+                              origin: path, fileSHA256: try _fileSHA256(path))
+    }
+
+    /// Writes the statistics in the layout `read(path:)` and the runtime's `ActivationRecorder.load`
+    /// accept: `<group>.gram` F64, `<group>.mean_abs` F64, `<group>.tokens` I64 (every group needs both statistics for the runtime).
+    public func write(path: String) throws {
+        var tensors: [SafeTensorsWriter.TensorDescriptor] = []
+        var data: [String: [Double]] = [:]
+        for (g, s) in try allGroups() {
+            if let gram = s.gram {
+                tensors.append(.init(name: g + ".gram", dtype: .f64, shape: [gram.rows, gram.columns])); data[g + ".gram"] = gram.values
+            }
+            if let m = s.meanAbsolute { tensors.append(.init(name: g + ".mean_abs", dtype: .f64, shape: [m.count])); data[g + ".mean_abs"] = m }
+            tensors.append(.init(name: g + ".tokens", dtype: .i64, shape: [1]))
+            data[g + ".tokens"] = [Double(bitPattern: UInt64(bitPattern: Int64(s.sampleCount)))]
+        }
+        var meta = ["tokens": String(tokens), "format": ActivationRecorder.fileFormat]
+        if let t = textSHA256 { meta["text_sha256"] = t }
+        let w = try SafeTensorsWriter(path: path, tensors: tensors, metadata: meta)
+        for d in w.order {
+            let v = data[d.name] ?? []
+            try v.withUnsafeBytes { try w.write(d.name, rawBytes: $0) }  // little-endian hosts
+        }
+        try w.finish()
+    }
+
+}
+
+/// SHA-256 (hex) of a whole file, streamed through a mapping.
+func _fileSHA256(_ path: String) throws -> String {
+    let m: MappedFile
+    do { m = try MappedFile(path: path) } catch { throw CompressionError.journal(path: path, reason: "cannot read: \(error)") }
+    var h = SHA256()
+    let chunk = 8 << 20
+    var off = 0
+    while off < m.count {
+        let n = min(chunk, m.count - off)
+        if let s = m.slice(offset: off, length: n) { h.update(s) }
+        off += n
+    }
+    return SHA256.hex(h.finalize())
+}
+
+/// Reads one group of a statistics file at a time with `pread` (no mapping of the data, so only
+/// the group in use is resident), caching the most recent group (q, k and v share one).
+final class _LazyStatistics: @unchecked Sendable {
+    let path: String
+    let shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)]
+    let ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]
+    private let lock = NSLock()
+    private var cached: (String, CalibrationStatistics)?
+
+    init(path: String, shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)],
+         ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]) throws {
+        self.path = path; self.shapes = shapes; self.ranges = ranges
+    }
+
+    func load(_ group: String) throws -> CalibrationStatistics? {
+        lock.lock(); defer { lock.unlock() }
+        if let c = cached, c.0 == group { return c.1 }
+        guard let r = ranges[group], let sh = shapes[group] else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CompressionError.invalidStatistics(file: path, field: group, reason: "cannot open") }
+        defer { close(fd) }
+        func read(_ range: Range<Int>, _ dtype: DType, _ field: String) throws -> [Double] {
+            var bytes = [UInt8](repeating: 0, count: range.count)
+            var done = 0
+            while done < range.count {
+                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, range.count - done, off_t(range.lowerBound + done)) }
+                guard n > 0 else { throw CompressionError.invalidStatistics(file: path, field: field, reason: "read failed at offset \(range.lowerBound + done)") }
+                done += n
+            }
+            return bytes.withUnsafeBytes { raw in
+                dtype == .f64
+                    ? (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+                    : (0..<(raw.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
+            }
+        }
+        let gram = try r.gram.map { try Matrix<Double>(rows: sh.dimension, columns: sh.dimension, values: try read($0.0, $0.1, group + ".gram")) }
+        let mean = try r.mean.map { try read($0.0, $0.1, group + ".mean_abs") }
+        let stats: CalibrationStatistics
+        do { stats = try CalibrationStatistics(gram: gram, meanAbsolute: mean, sampleCount: r.tokens ?? 0) } catch {
+            throw CompressionError.invalidStatistics(file: path, field: group, reason: "\(error)")
+        }
+        cached = (group, stats)
+        return stats
+    }
+}

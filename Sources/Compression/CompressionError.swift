@@ -1,0 +1,45 @@
+/// Errors of the compression pipeline. Every case names the file and, where one is involved, the
+/// tensor; nothing in the module traps on bad input.
+public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The checkpoint has no transformer block linear layers (q/k/v/o, gate/up/down) to compress.
+    case unsupportedArchitecture(file: String, reason: String)
+    /// `--ratio` outside the open interval (0, 1), or a non-positive byte budget.
+    case invalidBudget(String)
+    /// A weight holds a NaN or an infinity (first offending element index).
+    case nonFinite(file: String, tensor: String, index: Int)
+    /// The output would overwrite the input.
+    case outputIsInput(file: String)
+    /// The calibration data is too short to measure the layers' inputs.
+    case calibrationTooShort(file: String, tokens: Int, minimum: Int)
+    /// The method needs calibration statistics this layer does not have.
+    case missingCalibration(file: String, tensor: String, reason: String)
+    /// A calibration statistics file is malformed.
+    case invalidStatistics(file: String, field: String, reason: String)
+    /// A compressed checkpoint is malformed (bad manifest, missing or inconsistent stored tensor).
+    case invalidCheckpoint(file: String, field: String, reason: String)
+    /// A stored tensor's bytes do not match the SHA-256 its manifest records.
+    case checksumMismatch(file: String, tensor: String, expected: String, found: String)
+    /// The resume journal beside the output cannot be used.
+    case journal(path: String, reason: String)
+    /// A tensor could not be factorized (the decomposition's own error).
+    case factorization(file: String, tensor: String, reason: String)
+    /// Work stopped on request (tests of resumption).
+    case interrupted(afterTensors: Int)
+
+    public var description: String {
+        switch self {
+        case let .unsupportedArchitecture(f, r): return "\(f): unsupported architecture: \(r)"
+        case let .invalidBudget(r): return "invalid budget: \(r)"
+        case let .nonFinite(f, t, i): return "\(f): tensor '\(t)' has a NaN or infinite value at element \(i)"
+        case let .outputIsInput(f): return "\(f): output path is the input file"
+        case let .calibrationTooShort(f, t, m): return "\(f): calibration too short: \(t) tokens, need at least \(m)"
+        case let .missingCalibration(f, t, r): return "\(f): no calibration statistics for tensor '\(t)': \(r)"
+        case let .invalidStatistics(f, field, r): return "\(f): invalid calibration statistics: \(field): \(r)"
+        case let .invalidCheckpoint(f, field, r): return "\(f): invalid compressed checkpoint: \(field): \(r)"
+        case let .checksumMismatch(f, t, e, found): return "\(f): checksum mismatch in tensor '\(t)': manifest \(e), bytes \(found)"
+        case let .journal(p, r): return "\(p): resume journal: \(r)"
+        case let .factorization(f, t, r): return "\(f): cannot factorize tensor '\(t)': \(r)"
+        case let .interrupted(n): return "interrupted after \(n) tensors"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import TensorCore
+
+/// The resume journal beside an output (`OUT.journal/`): the plan, and one record per finished
+/// factored tensor — its stored bytes (`t<i>.bin`) and its manifest entry with the byte layout and
+/// checksum (`t<i>.json`, written after the bytes, both atomically). A fingerprint of everything
+/// that determines the output (tool version, source and calibration checksums, the plan) guards
+/// reuse: a journal with another fingerprint is cleared. Removed when the output is complete.
+final class CompressionJournal {
+    /// One finished tensor.
+    struct Record: Codable, Equatable {
+        var index: Int
+        var entry: CompressionManifest.Entry
+        var offsets: [Int]
+        var lengths: [Int]
+        var binSHA256: String
+    }
+
+    let directory: String
+
+    static func directory(for output: String) -> String { output + ".journal" }
+
+    init(output: String, fingerprint: String) throws {
+        directory = Self.directory(for: output)
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw CompressionError.journal(path: directory, reason: "exists and is not a folder") }
+        } else {
+            do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: false) } catch {
+                throw CompressionError.journal(path: directory, reason: "cannot create: \(error.localizedDescription)")
+            }
+        }
+        let fp = directory + "/fingerprint"
+        let existing = (try? String(contentsOfFile: fp, encoding: .utf8)) ?? ""
+        if existing != fingerprint {
+            for f in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where f.hasPrefix("t") || f.hasPrefix("assembled") {
+                try? fm.removeItem(atPath: directory + "/" + f)
+            }
+            try Self.atomicWrite(Array(fingerprint.utf8), to: fp)
+        }
+    }
+
+    /// The record of tensor `index`, when present and its bytes check out.
+    func record(_ index: Int) -> Record? {
+        let json = directory + "/t\(index).json", bin = directory + "/t\(index).bin"
+        guard let data = FileManager.default.contents(atPath: json),
+              let rec = try? JSONDecoder().decode(Record.self, from: data), rec.index == index,
+              let m = try? MappedFile(path: bin), m.count == rec.lengths.reduce(0, +),
+              SHA256.hex(m.bytes) == rec.binSHA256 else { return nil }
+        return rec
+    }
+
+    /// Saves a finished tensor: bytes first, then the record that vouches for them.
+    func save(index: Int, tensor: CompressedTensor) throws -> Record {
+        var bin: [UInt8] = []
+        var offsets: [Int] = [], lengths: [Int] = []
+        for p in tensor.parts { offsets.append(bin.count); lengths.append(p.bytes.count); bin += p.bytes }
+        let rec = Record(index: index, entry: tensor.entry, offsets: offsets, lengths: lengths, binSHA256: SHA256.hex(bin))
+        try Self.atomicWrite(bin, to: directory + "/t\(index).bin")
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        try Self.atomicWrite(Array(try e.encode(rec)), to: directory + "/t\(index).json")
+        return rec
+    }
+
+    /// Calls `body` with the bytes of stored tensor `part` of `record` (mapped for the call only, so
+    /// finished tensors do not stay resident).
+    func withPart<R>(_ record: Record, _ part: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard let m = try? MappedFile(path: directory + "/t\(record.index).bin"), part < record.offsets.count,
+              let s = m.slice(offset: record.offsets[part], length: record.lengths[part]) else {
+            throw CompressionError.journal(path: directory, reason: "record \(record.index) part \(part) unreadable")
+        }
+        return try body(s)
+    }
+
+    /// The plan saved under `key`, if any.
+    static func loadPlan(output: String, key: String) -> CompressionPlan? {
+        let p = directory(for: output) + "/plan-\(key).json"
+        guard let data = FileManager.default.contents(atPath: p) else { return nil }
+        return try? JSONDecoder().decode(CompressionPlan.self, from: data)
+    }
+
+    /// Saves `plan` under `key` (creating the journal folder).
+    static func savePlan(_ plan: CompressionPlan, output: String, key: String) throws {
+        let dir = directory(for: output)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        try atomicWrite(Array(try e.encode(plan)), to: dir + "/plan-\(key).json")
+    }
+
+    /// Removes the journal folder.
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
+        do {
+            let f = try AtomicFile(path: path)
+            try f.write(bytes)
+            try f.commit()
+        } catch {
+            throw CompressionError.journal(path: path, reason: "\(error)")
+        }
+    }
+}

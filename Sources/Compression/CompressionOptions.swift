@@ -1,0 +1,52 @@
+import Analysis
+import TensorCore
+
+/// Everything that decides a compression's output besides the source and its calibration.
+/// Same options + same source + same calibration → byte-identical output.
+public struct CompressionOptions: Sendable, Equatable, Codable {
+    /// The factorization.
+    public var method: CompressionMethod
+    /// The global budget.
+    public var budget: CompressionBudget
+    /// `.uniform` (every matrix keeps the same share) or `.greedy` (entropy-guided water-filling
+    /// on the predicted loss per parameter saved; `--allocate entropy`).
+    public var allocation: AllocationStrategy
+    /// Whether a matrix may stay dense when factoring it would not pay (greedy allocation only).
+    public var allowDense: Bool
+    /// Refit the left factor by least squares on the Gram matrix (`masvd` only).
+    public var refit: Bool
+    /// Element type of stored tensors (F32, F16 or BF16); 1-D tensors always stay F32.
+    public var dtype: DType
+    /// Write `.safetensors.zst`: tensors byte-plane shuffled, the whole file one zstd frame.
+    public var zstd: Bool
+    /// zstd level when `zstd`.
+    public var zstdLevel: Int32
+    /// Recorded in the manifest; the current methods are deterministic and do not draw from it.
+    public var seed: UInt64
+    /// Number of cores of a TT-matrix.
+    public var ttOrder: Int
+    /// α of the ASVD scaling `diag(mean|x|)^α`.
+    public var asvdAlpha: Double
+    /// Calibration with fewer tokens than this is refused.
+    public var minimumCalibrationTokens: Int
+
+    public init(method: CompressionMethod = .svd, budget: CompressionBudget = .ratio(0.3),
+                allocation: AllocationStrategy = .uniform, allowDense: Bool = true, refit: Bool = false,
+                dtype: DType = .f32, zstd: Bool = false, zstdLevel: Int32 = 3, seed: UInt64 = 0,
+                ttOrder: Int = 3, asvdAlpha: Double = 0.5, minimumCalibrationTokens: Int = 64) {
+        self.method = method; self.budget = budget; self.allocation = allocation; self.allowDense = allowDense
+        self.refit = refit; self.dtype = dtype; self.zstd = zstd; self.zstdLevel = zstdLevel; self.seed = seed
+        self.ttOrder = ttOrder; self.asvdAlpha = asvdAlpha; self.minimumCalibrationTokens = minimumCalibrationTokens
+    }
+
+    /// Checks the budget, the dtype (F32/F16/BF16), the TT order and α.
+    public func validate() throws {
+        try budget.validate()
+        guard [.f32, .f16, .bf16].contains(dtype) else {
+            throw CompressionError.invalidBudget("stored dtype \(dtype.rawValue): use F32, F16 or BF16")
+        }
+        guard ttOrder >= 2, ttOrder <= 6 else { throw CompressionError.invalidBudget("TT order \(ttOrder) outside 2...6") }
+        guard asvdAlpha.isFinite, asvdAlpha >= 0 else { throw CompressionError.invalidBudget("ASVD alpha \(asvdAlpha)") }
+        guard zstdLevel >= 1, zstdLevel <= 22 else { throw CompressionError.invalidBudget("zstd level \(zstdLevel) outside 1...22") }
+    }
+}

@@ -1,0 +1,369 @@
+import Analysis
+import Decomposition
+import Foundation
+import LinearAlgebra
+import TensorCore
+import WeightFormats
+
+/// Compresses the block linear layers of any checkpoint under one global budget, one tensor at a
+/// time, into a compressed checkpoint (docs/FORMAT.md).
+///
+/// The work is split so that a caller comparing several budgets or methods pays for each step once:
+/// 1. `analyze(spectrum:progress:)` — pass 1: the singular values of every block linear matrix
+///    (of W, of the whitened W·S with G = S Sᵀ, or of ASVD's W·diag(mean|x|)^α);
+/// 2. `plan(_:options:)` — the rank allocation under the budget (`RankAllocator`: uniform, or
+///    greedy water-filling on the predicted loss — "entropy" allocation), pure and cheap;
+/// 3. `compressTensor(_:options:)` — pass 2 for one matrix, in memory: the factors as they will be
+///    stored (rounded to the stored dtype), with predicted and measured error;
+/// 4. `write(_:to:progress:)` — runs the plan tensor by tensor into a journal beside the output,
+///    then assembles the safetensors (and optional zstd layer); resumable after a kill.
+/// `compress(options:to:progress:)` does all four, reusing a journaled plan on resume.
+///
+/// Memory: one source tensor, its SVD and its factors at a time (plus, for `write`, one stored
+/// tensor's bytes), never the model. Determinism: LAPACK SVDs with sign normalisation, no random
+/// draws, sorted JSON — the same source, calibration and options give byte-identical files.
+public final class Compressor: @unchecked Sendable {
+    public let source: any WeightSource
+    public let calibration: CalibrationSet?
+    /// SHA-256 of the source file (of the index file for a sharded checkpoint).
+    public let sourceSHA256: String
+    /// The block linear matrices (`TensorRole.Kind.isBlockLinear`, 2-D weights), in source order.
+    public let linearTensors: [TensorInfo]
+
+    /// When set, SVDs computed by `analyze` and `compressTensor` are kept and reused across plans
+    /// (see `DecompositionCache`); results are identical with or without it.
+    public var cache: DecompositionCache?
+
+    /// Stops `write` with `.interrupted` after computing this many tensors (tests of resumption).
+    var stopAfterComputed: Int? = nil
+
+    /// Checks the architecture (at least one block linear weight) and hashes the source.
+    public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
+        self.source = source
+        self.calibration = calibration
+        linearTensors = source.tensors.filter { t in
+            guard let r = t.role, r.kind.isBlockLinear, !r.isBias else { return false }
+            return t.shape.count == 2 && t.shape.allSatisfy { $0 > 0 }
+        }
+        guard !linearTensors.isEmpty else {
+            throw CompressionError.unsupportedArchitecture(
+                file: source.path, reason: "no transformer block linear layers (q/k/v/o, gate/up/down) among its \(source.tensors.count) tensors")
+        }
+        sourceSHA256 = try _fileSHA256(source.path)
+    }
+
+    // MARK: Checks
+
+    /// The spectrum a method's allocation is driven by.
+    public func spectrum(for options: CompressionOptions) -> CompressionAnalysis.Spectrum {
+        switch options.method {
+        case .svd, .tt: return .weight
+        case .masvd: return .whitened
+        case .asvd: return .scaled
+        case .auto: return hasAllGrams() ? .whitened : .weight
+        }
+    }
+
+    private func hasAllGrams() -> Bool {
+        guard let c = calibration else { return false }
+        return linearTensors.allSatisfy { c.shape(for: $0.name)?.gram == true }
+    }
+
+    /// Refuses options the source or calibration cannot serve: an invalid budget, a method needing
+    /// statistics that are missing, calibration shorter than `minimumCalibrationTokens`, statistics
+    /// whose dimension is not the layer's input.
+    public func check(_ options: CompressionOptions) throws {
+        try options.validate()
+        if let c = calibration {
+            guard c.tokens >= options.minimumCalibrationTokens else {
+                throw CompressionError.calibrationTooShort(file: c.origin, tokens: c.tokens, minimum: options.minimumCalibrationTokens)
+            }
+            for t in linearTensors {
+                if let s = c.shape(for: t.name), s.dimension != t.shape[1] {
+                    throw CompressionError.invalidStatistics(file: c.origin, field: t.name,
+                                                             reason: "statistics of dimension \(s.dimension), the layer has \(t.shape[1]) inputs")
+                }
+            }
+        }
+        for t in linearTensors {
+            let s = calibration?.shape(for: t.name)
+            if options.method.needsGram, s?.gram != true {
+                throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
+                                                          reason: "method masvd needs the Gram matrix of its inputs (--stats or --calibration)")
+            }
+            if options.method.needsMeanAbsolute, s?.meanAbsolute != true {
+                throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
+                                                          reason: "method asvd needs mean |x| of its inputs (--stats or --calibration)")
+            }
+        }
+    }
+
+    /// Refuses an output that is the input file.
+    public func checkOutput(_ path: String) throws {
+        if path == source.path || _sameFile(path, source.path) { throw CompressionError.outputIsInput(file: path) }
+    }
+
+    // MARK: Pass 1
+
+    /// The spectrum of every block linear matrix; every tensor of the source is also checked to
+    /// be finite (NaN/Inf is refused naming the tensor).
+    public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5,
+                        progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
+        let linearNames = Set(linearTensors.map(\.name))
+        var matrices: [CompressionAnalysis.Matrix] = []
+        let total = source.tensors.count
+        for (i, t) in source.tensors.enumerated() {
+            progress?.update(completed: i, total: total, label: "spectrum " + t.name)
+            let tensor = try loadFinite(t.name)
+            guard linearNames.contains(t.name) else { continue }
+            let w = try _matrix(tensor, t.name)
+            let sigma: [Double]
+            do {
+                switch spectrum {
+                case .weight:
+                    let svd = try cache?.svd(t.name, w) ?? SingularValueDecomposition(w)
+                    sigma = svd.singularValues.map(Double.init)
+                case .whitened, .scaled:
+                    guard let stats = try calibration?.loadStatistics(for: t.name) else {
+                        throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
+                                                                  reason: "a \(spectrum.rawValue) spectrum needs calibration statistics")
+                    }
+                    let m: MeasurementAwareSVD.Method = spectrum == .whitened ? .whitened : .diagonal(alpha: asvdAlpha)
+                    sigma = try cache?.whitened(t.name, w, calibration: stats, method: m).singularValues
+                        ?? MeasurementAwareSVD.prepare(w, calibration: stats, method: m).singularValues
+                }
+            } catch let e as CompressionError { throw e } catch {
+                throw CompressionError.factorization(file: source.path, tensor: t.name, reason: "\(error)")
+            }
+            matrices.append(.init(name: t.name, rows: w.rows, columns: w.columns, singularValues: sigma, originalType: t.storage.description))
+        }
+        progress?.update(completed: total, total: total, label: "spectra done")
+        return CompressionAnalysis(spectrum: spectrum, matrices: matrices)
+    }
+
+    // MARK: Planning
+
+    /// Allocates ranks under `options.budget` from `analysis` (no weights are read).
+    /// `.ratio(r)` removes at least the fraction r of the block linear parameters; `.bytes(N)`
+    /// keeps all stored tensor data (kept tensors included) within N bytes.
+    public func plan(_ analysis: CompressionAnalysis, options: CompressionOptions) throws -> CompressionPlan {
+        try options.validate()
+        let descriptors: [MatrixDescriptor]
+        do {
+            descriptors = try analysis.matrices.map {
+                try MatrixDescriptor(label: $0.name, rows: $0.rows, columns: $0.columns, singularValues: $0.singularValues,
+                                     allowDense: options.allowDense)
+            }
+        } catch { throw CompressionError.invalidBudget("\(error)") }
+        let budget: AllocationBudget
+        switch options.budget {
+        case let .ratio(r): budget = .fractionRemoved(r)
+        case let .bytes(n):
+            let linear = Set(analysis.matrices.map(\.name))
+            let kept = source.tensors.filter { !linear.contains($0.name) }
+                .reduce(0) { $0 + $1.elementCount * ($1.shape.count < 2 ? 4 : options.dtype.byteSize) }
+            guard n > kept else {
+                throw CompressionError.invalidBudget("\(n) bytes cannot hold even the \(kept) bytes of the tensors kept dense")
+            }
+            budget = .bytes(n - kept, bytesPerParameter: options.dtype.byteSize)
+        }
+        let allocation: AllocationPlan
+        do { allocation = try RankAllocator.allocate(descriptors, budget: budget, strategy: options.allocation) } catch {
+            throw CompressionError.invalidBudget("\(error)")
+        }
+        var items: [CompressionPlan.Item] = []
+        for (i, m) in analysis.matrices.enumerated() {
+            let choice = allocation.choices[i]
+            var cap: Int? = nil
+            var planned = choice.parameters(rows: m.rows, columns: m.columns)
+            if case let .lowRank(k) = choice, options.method == .tt || options.method == .auto {
+                let c = Self.largestTTCap(rows: m.rows, columns: m.columns, order: options.ttOrder, maxParameters: k * (m.rows + m.columns))
+                cap = c
+                if options.method == .tt { planned = Self.ttParameters(rows: m.rows, columns: m.columns, order: options.ttOrder, cap: c) }
+            }
+            items.append(.init(name: m.name, rows: m.rows, columns: m.columns, choice: choice, ttCap: cap, plannedParameters: planned))
+        }
+        return CompressionPlan(options: options, spectrum: analysis.spectrum, items: items, allocation: allocation)
+    }
+
+    /// Parameters of the TT-matrix TT-SVD builds for an m×n matrix with every bond rank capped at
+    /// `cap`: with modes s_k = m_k n_k (`TensorTrainMatrix.factorShape`), r_k = min(cap,
+    /// r_{k−1} s_k, ∏_{l>k} s_l), total Σ r_{k−1} s_k r_k.
+    public static func ttParameters(rows: Int, columns: Int, order: Int, cap: Int) -> Int {
+        let mf = TensorTrainMatrix.factorShape(rows, order: order), nf = TensorTrainMatrix.factorShape(columns, order: order)
+        let s = zip(mf, nf).map { $0 * $1 }
+        var r = 1, total = 0
+        for k in 0..<s.count {
+            let rest = s[(k + 1)...].reduce(1) { min($0 * $1, 1 << 40) }
+            let next = k == s.count - 1 ? 1 : max(1, min(cap, r * s[k], rest))
+            total += r * s[k] * next
+            r = next
+        }
+        return total
+    }
+
+    /// The largest bond-rank cap whose train stores at most `maxParameters` (1 when none does).
+    public static func largestTTCap(rows: Int, columns: Int, order: Int, maxParameters: Int) -> Int {
+        var lo = 1, hi = max(rows, columns) * max(rows, columns)
+        guard ttParameters(rows: rows, columns: columns, order: order, cap: 1) <= maxParameters else { return 1 }
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if ttParameters(rows: rows, columns: columns, order: order, cap: mid) <= maxParameters { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    // MARK: Pass 2
+
+    /// Factorizes one planned matrix in memory, exactly as `write` stores it. For `auto`, every
+    /// candidate the statistics allow is built at the planned parameter count and the one with the
+    /// lowest measured error is kept (ties: svd, masvd, asvd, tt).
+    public func compressTensor(_ item: CompressionPlan.Item, options: CompressionOptions) throws -> CompressedTensor {
+        let info = source.info(item.name)
+        let originalType = info?.storage.description ?? "F32"
+        let w = try _matrix(try loadFinite(item.name), item.name)
+        guard case let .lowRank(k) = item.choice else {
+            return try denseTensor(name: item.name, tensor: w.tensor, originalType: originalType, dtype: options.dtype)
+        }
+        let stats = try calibration?.loadStatistics(for: item.name)
+        var kinds: [CompressionMethod]
+        switch options.method {
+        case .auto:
+            kinds = [.svd]
+            if stats?.gram != nil { kinds.append(.masvd) }
+            if stats?.meanAbsolute != nil { kinds.append(.asvd) }
+            kinds.append(.tt)
+        default: kinds = [options.method]
+        }
+        var best: CompressedTensor? = nil
+        for kind in kinds {
+            let c: CompressedTensor
+            do {
+                c = try factor(kind, w: w, name: item.name, originalType: originalType, rank: k,
+                               cap: item.ttCap ?? Self.largestTTCap(rows: w.rows, columns: w.columns, order: options.ttOrder, maxParameters: k * (w.rows + w.columns)),
+                               stats: stats, options: options)
+            } catch let e as CompressionError { throw e } catch {
+                throw CompressionError.factorization(file: source.path, tensor: item.name, reason: "\(error)")
+            }
+            if best == nil || (c.entry.measuredError ?? .infinity) < (best?.entry.measuredError ?? .infinity) { best = c }
+        }
+        guard let chosen = best else { throw CompressionError.factorization(file: source.path, tensor: item.name, reason: "no candidate") }
+        return chosen
+    }
+
+    private func factor(_ kind: CompressionMethod, w: Matrix<Float>, name: String, originalType: String, rank k: Int, cap: Int,
+                        stats: CalibrationStatistics?, options: CompressionOptions) throws -> CompressedTensor {
+        let dtype = options.dtype
+        switch kind {
+        case .tt:
+            let caps = [Int](repeating: cap, count: options.ttOrder - 1)
+            let tt = try TensorTrainMatrix.decompose(w, truncation: .maxRanks(caps), order: options.ttOrder)
+            var parts: [CompressedTensor.Part] = []
+            var cores: [[Float]] = []
+            for (i, core) in tt.train.cores.enumerated() {
+                let shape = [tt.train.ranks[i], tt.rowFactors[i], tt.columnFactors[i], tt.train.ranks[i + 1]]
+                let bytes = StoredCodec.encode(core, as: dtype)
+                parts.append(.init(name: "\(name).tt.\(i)", dtype: dtype, shape: shape, bytes: bytes))
+                cores.append(bytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
+            }
+            let train = try TensorTrain(shape: tt.train.shape, ranks: tt.train.ranks, cores: cores)
+            let stored = try TensorTrainMatrix(rows: w.rows, columns: w.columns, rowFactors: tt.rowFactors,
+                                               columnFactors: tt.columnFactors, train: train)
+            let norm = w.frobeniusNorm
+            let predicted = norm > 0 ? tt.train.discardedEnergy.squareRoot() / norm : 0
+            let (measured, metric) = try measure(w, try stored.contracted(), stats)
+            let entry = CompressionManifest.Entry(
+                name: name, layout: "tt", method: "tt", ttRanks: tt.train.ranks, ttRowFactors: tt.rowFactors,
+                ttColumnFactors: tt.columnFactors, originalShape: [w.rows, w.columns], originalType: originalType,
+                stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
+                predictedError: predicted, predictedErrorMetric: "weight", measuredError: measured, measuredErrorMetric: metric)
+            return CompressedTensor(entry: entry, parts: parts, lowRank: nil, tensorTrain: stored)
+        default:
+            let factors: LowRankFactors, predicted: Double, predictedMetric: String, method: String
+            switch kind {
+            case .masvd, .asvd:
+                guard let s = stats else {
+                    throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "\(kind.rawValue) needs statistics")
+                }
+                let m: MeasurementAwareSVD.Method = kind == .asvd ? .diagonal(alpha: options.asvdAlpha) : (options.refit ? .whitenedRefit : .whitened)
+                let r = try cache?.whitened(name, w, calibration: s, method: m).factors(rank: k)
+                    ?? MeasurementAwareSVD.factor(w, calibration: s, rank: k, method: m)
+                factors = r.factors
+                predicted = r.relativePredictedError.squareRoot()
+                predictedMetric = kind == .asvd ? "scaled" : "output"
+                method = kind == .asvd ? "asvd" : (options.refit ? "masvd-refit" : "masvd")
+            default:
+                let r = try cache.map { try TruncatedSVD.factor(svd: $0.svd(name, w), rank: k) } ?? TruncatedSVD.factor(w, rank: k)
+                factors = r.factors
+                predicted = r.relativeError
+                predictedMetric = "weight"
+                method = "svd"
+            }
+            let aBytes = StoredCodec.encode(factors.a.values, as: dtype), bBytes = StoredCodec.encode(factors.b.values, as: dtype)
+            let a = try Matrix<Float>(rows: factors.rows, columns: k, values: aBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
+            let b = try Matrix<Float>(rows: k, columns: factors.columns, values: bBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
+            let stored = try LowRankFactors(a: a, b: b)
+            let (measured, metric) = try measure(w, try stored.reconstructed(), stats)
+            let parts: [CompressedTensor.Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [factors.rows, k], bytes: aBytes),
+                                                  .init(name: name + ".lr.b", dtype: dtype, shape: [k, factors.columns], bytes: bBytes)]
+            let entry = CompressionManifest.Entry(
+                name: name, layout: "lowrank", method: method, rank: k, originalShape: [w.rows, w.columns], originalType: originalType,
+                stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
+                predictedError: predicted, predictedErrorMetric: predictedMetric, measuredError: measured, measuredErrorMetric: metric)
+            return CompressedTensor(entry: entry, parts: parts, lowRank: stored, tensorTrain: nil)
+        }
+    }
+
+    /// Relative error of `approx`: on calibration inputs, `√(tr(E G Eᵀ) / tr(W G Wᵀ))` with
+    /// E = W − Ŵ ("output") when the Gram matrix is known; otherwise `‖E‖_F / ‖W‖_F` ("weight").
+    func measure(_ w: Matrix<Float>, _ approx: Matrix<Float>, _ stats: CalibrationStatistics?) throws -> (Double, String) {
+        let e = try w.subtracting(approx)
+        if let g = stats?.gram, g.rows == w.columns {
+            let ed = e.converted(to: Double.self), wd = w.converted(to: Double.self)
+            let eg = try ed.multiplied(by: g), wg = try wd.multiplied(by: g)
+            var num = 0.0, den = 0.0
+            for i in 0..<ed.values.count { num += eg.values[i] * ed.values[i]; den += wg.values[i] * wd.values[i] }
+            return (den > 0 ? (max(num, 0) / den).squareRoot() : 0, "output")
+        }
+        let n = w.frobeniusNorm
+        return (n > 0 ? e.frobeniusNorm / n : 0, "weight")
+    }
+
+    /// A tensor kept dense: stored as `dtype` (F32 for 1-D tensors).
+    func denseTensor(name: String, tensor: Tensor, originalType: String, dtype: DType) throws -> CompressedTensor {
+        let d: DType = tensor.shape.count < 2 ? .f32 : dtype
+        let bytes = StoredCodec.encode(tensor.storage, as: d)
+        let entry = CompressionManifest.Entry(name: name, layout: "dense", method: "dense", originalShape: tensor.shape, originalType: originalType,
+                                              stored: [.init(name: name, dtype: d.rawValue, shape: tensor.shape, sha256: SHA256.hex(bytes))])
+        return CompressedTensor(entry: entry, parts: [.init(name: name, dtype: d, shape: tensor.shape, bytes: bytes)], lowRank: nil, tensorTrain: nil)
+    }
+
+    /// The manifest entry of a tensor kept dense, hashing its stored bytes without a second copy for F32.
+    func denseEntry(name: String, tensor: Tensor, originalType: String, dtype: DType) throws -> CompressionManifest.Entry {
+        let d: DType = tensor.shape.count < 2 ? .f32 : dtype
+        let sha = d == .f32 ? tensor.storage.withUnsafeBytes { SHA256.hex($0) } : SHA256.hex(StoredCodec.encode(tensor.storage, as: d))
+        return CompressionManifest.Entry(name: name, layout: "dense", method: "dense", originalShape: tensor.shape, originalType: originalType,
+                                         stored: [.init(name: name, dtype: d.rawValue, shape: tensor.shape, sha256: sha)])
+    }
+
+    func loadFinite(_ name: String) throws -> Tensor {
+        let t = try source.float32(name)
+        if let i = t.firstNonFiniteIndex() { throw CompressionError.nonFinite(file: source.path, tensor: name, index: i) }
+        return t
+    }
+
+    func _matrix(_ t: Tensor, _ name: String) throws -> Matrix<Float> {
+        guard t.shape.count == 2 else {
+            throw CompressionError.factorization(file: source.path, tensor: name, reason: "shape \(t.shape) is not a matrix")
+        }
+        return try Matrix<Float>(rows: t.shape[0], columns: t.shape[1], values: t.storage)
+    }
+}
+
+func _sameFile(_ a: String, _ b: String) -> Bool {
+    guard let ra = realpath(a, nil) else { return false }
+    defer { free(ra) }
+    guard let rb = realpath(b, nil) else { return false }
+    defer { free(rb) }
+    return strcmp(ra, rb) == 0
+}

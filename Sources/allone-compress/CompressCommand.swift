@@ -1,0 +1,125 @@
+import ArgumentParser
+import AlloneCompress
+import Foundation
+
+/// `allone-compress compress MODEL --method … (--ratio R | --bytes N) --out OUT`.
+struct CompressCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compress",
+        abstract: "Factorize the block linear layers under one global budget into a compressed checkpoint (docs/FORMAT.md).",
+        discussion: "Resumable: a journal OUT.journal/ records finished tensors; rerunning the same command after an interruption continues and gives a byte-identical file."
+    )
+
+    @Argument(help: "Input checkpoint (.gguf, .safetensors, index .json, llama2.c .bin).")
+    var model: String
+
+    @Option(help: "svd, masvd, asvd, tt or auto.")
+    var method: CompressionMethod = .svd
+
+    @Option(help: "Fraction of the block linear parameters to remove, in (0, 1).")
+    var ratio: Double?
+
+    @Option(help: "Total bytes of stored tensor data to fit in.")
+    var bytes: Int?
+
+    @Option(help: "Calibration statistics file (safetensors: <group>.gram F64 [n,n], <group>.mean_abs F64 [n], metadata tokens).")
+    var stats: String?
+
+    @Option(help: "Calibration text (UTF-8), run through the model in-process to record the statistics (llama2.c models; otherwise record with `calibrate` and pass --stats).")
+    var calibration: String?
+
+    @Option(help: "Tokens of calibration text to use.")
+    var calibrationTokens: Int = 2048
+
+    @Option(help: "Window length (including BOS) for --calibration.")
+    var calibrationContext: Int = 256
+
+    @Option(help: "llama2.c tokenizer.bin for --calibration (default: beside the model).")
+    var tokenizer: String?
+
+    @Option(help: "Rank allocation: uniform or entropy (greedy on the predicted loss, may keep matrices dense).")
+    var allocate: Allocation = .uniform
+
+    @Flag(help: "Refit the left factor by least squares on the Gram matrix (masvd).")
+    var refit = false
+
+    @Option(help: "Stored element type: f32, f16 or bf16.")
+    var dtype: StoredType = .f32
+
+    @Flag(help: "Write a .safetensors.zst (byte-plane shuffled tensors, one zstd frame).")
+    var zstd = false
+
+    @Option(help: "Seed (recorded; the current methods are deterministic).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output file.")
+    var out: String
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary.")
+    var json = false
+
+    enum Allocation: String, ExpressibleByArgument, CaseIterable { case uniform, entropy }
+    enum StoredType: String, ExpressibleByArgument, CaseIterable { case f32, f16, bf16 }
+
+    func validate() throws {
+        guard (ratio == nil) != (bytes == nil) else { throw ValidationError("give exactly one of --ratio or --bytes") }
+        if let r = ratio, !(r > 0 && r < 1) { throw ValidationError("--ratio \(r) is outside (0, 1)") }
+        if let b = bytes, b <= 0 { throw ValidationError("--bytes must be positive") }
+        if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
+        if out == model { throw ValidationError("--out must differ from the input file") }
+        if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
+    }
+
+    func run() async throws {
+        let options = CompressionOptions(
+            method: method, budget: ratio.map { .ratio($0) } ?? .bytes(bytes ?? 0),
+            allocation: allocate == .entropy ? .greedy : .uniform, refit: refit,
+            dtype: dtype == .f32 ? .f32 : (dtype == .f16 ? .f16 : .bf16), zstd: zstd, seed: seed)
+        let progress = TerminalProgress("compress", quiet: quiet || json)
+        let start = Date()
+        let result = try CLIErrors.run {
+            let source = try Checkpoints.openAny(model)
+            if source is CompressedCheckpoint { throw ValidationError("\(model) is already a compressed checkpoint") }
+            var cal = try stats.map { try CalibrationSet.read(path: $0) }
+            if let text = calibration {
+                guard let body = try? String(contentsOfFile: text, encoding: .utf8) else {
+                    throw ValidationError("\(text): cannot read as UTF-8 text")
+                }
+                let lm = try LanguageModel.load(path: model, tokenizerPath: tokenizer)
+                cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
+            }
+            let c = try Compressor(source: source, calibration: cal)
+            return try c.compress(options: options, to: out, progress: progress)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let m = result.manifest
+        let counts = Dictionary(grouping: m.tensors, by: \.method).mapValues(\.count)
+        if json {
+            var obj: [String: Any] = [
+                "path": result.path, "file_bytes": result.fileBytes, "tensor_bytes": result.tensorBytes,
+                "method": m.method, "allocation": m.allocation, "seconds": seconds,
+                "linear_parameters_before": m.parameters.linearBefore, "linear_parameters_after": m.parameters.linearAfter,
+                "linear_fraction_removed": m.parameters.linearFractionRemoved,
+                "parameters_before": m.parameters.totalBefore, "parameters_after": m.parameters.totalAfter,
+                "resumed_tensors": result.resumedTensors, "computed_tensors": result.computedTensors, "methods": counts,
+            ]
+            if let p = result.plainZstdBytes { obj["plain_zstd_bytes"] = p }
+            let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else if !quiet {
+            let pct = String(format: "%.1f", 100 * m.parameters.linearFractionRemoved)
+            print("wrote \(result.path): \(CheckpointSummary.grouped(result.fileBytes)) bytes; linear parameters \(CheckpointSummary.grouped(m.parameters.linearBefore)) → \(CheckpointSummary.grouped(m.parameters.linearAfter)) (\(pct)% removed)")
+            print("tensors: " + counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+                  + (result.resumedTensors > 0 ? "; \(result.resumedTensors) resumed from the journal" : ""))
+            if let p = result.plainZstdBytes {
+                let gain = String(format: "%.1f", 100 * (1 - Double(result.fileBytes) / Double(max(p, 1))))
+                print("zstd with byte shuffling: \(CheckpointSummary.grouped(result.fileBytes)) bytes vs plain zstd \(CheckpointSummary.grouped(p)) (\(gain)% smaller)")
+            }
+        }
+    }
+}
+
+extension CompressionMethod: ExpressibleByArgument {}

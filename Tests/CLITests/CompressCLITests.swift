@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `compress`, `verify` and `export` of compressed checkpoints, end to end through the CLI.
+@Suite(.enabled(if: CLIRunner.executable != nil, "allone-compress was not built beside the tests"))
+struct CompressCLITests {
+    static let storiesGGUF = TestPaths.sharedModel("stories260K/stories260K.gguf")
+    static let stories = TestPaths.sharedModel("stories260K/stories260K.bin")
+    let dir = TestPaths.temporaryDirectory("compress-cli")
+
+    /// A Llama-shaped safetensors model written by hand (HF names, F32, deterministic values).
+    func writeModel(layers: Int, dim: Int, hidden: Int, nanIn: String? = nil) throws -> String {
+        var shapes: [(String, [Int])] = [("model.embed_tokens.weight", [64, dim])]
+        for l in 0..<layers {
+            let p = "model.layers.\(l)."
+            shapes += [(p + "input_layernorm.weight", [dim]), (p + "self_attn.q_proj.weight", [dim, dim]),
+                       (p + "self_attn.k_proj.weight", [dim, dim]), (p + "self_attn.v_proj.weight", [dim, dim]),
+                       (p + "self_attn.o_proj.weight", [dim, dim]), (p + "post_attention_layernorm.weight", [dim]),
+                       (p + "mlp.gate_proj.weight", [hidden, dim]), (p + "mlp.up_proj.weight", [hidden, dim]),
+                       (p + "mlp.down_proj.weight", [dim, hidden])]
+        }
+        shapes.append(("model.norm.weight", [dim]))
+        var header = "{", offset = 0
+        for (i, (n, s)) in shapes.enumerated() {
+            let bytes = s.reduce(1, *) * 4
+            header += (i > 0 ? "," : "") + "\"\(n)\":{\"dtype\":\"F32\",\"shape\":[\(s.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            offset += bytes
+        }
+        header += "}"
+        while header.utf8.count % 8 != 0 { header += " " }
+        var data = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: Array(header.utf8))
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        for (n, s) in shapes {
+            let count = s.reduce(1, *)
+            var values = [Float](repeating: 0, count: count)
+            let cols = s.count == 2 ? s[1] : 1
+            for i in 0..<count {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                let u = Float(state >> 40) / Float(1 << 24) - 0.5
+                values[i] = s.count == 1 ? 1 : u / Float(1 + (i % cols) / 8)  // decaying column scales
+            }
+            if n == nanIn { values[3] = .nan }
+            values.withUnsafeBytes { data.append(contentsOf: $0) }
+        }
+        let path = dir.appendingPathComponent("model.safetensors").path
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func compressVerifyAndDetectAFlippedByte() throws {
+        let model = try writeModel(layers: 1, dim: 32, hidden: 48)
+        let out = dir.appendingPathComponent("c.safetensors").path
+        let r = try CLIRunner.run(["compress", model, "--ratio", "0.5", "--out", out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"linear_fraction_removed\""))
+        let v = try CLIRunner.run(["verify", out])
+        #expect(v.status == 0, "\(v.stderr)")
+        #expect(v.stdout.contains("all checksums match"))
+        // Flip one byte near the end of the file (the data of the last stored tensor in file order).
+        var data = try Data(contentsOf: URL(fileURLWithPath: out))
+        data[data.count - 2] ^= 0x40
+        try data.write(to: URL(fileURLWithPath: out))
+        let bad = try CLIRunner.run(["verify", out])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("checksum mismatch in tensor '"))
+        #expect(!FileManager.default.fileExists(atPath: out + ".journal"))
+    }
+
+    @Test func badRequestsAreRefusedWithoutOutput() throws {
+        let model = try writeModel(layers: 1, dim: 16, hidden: 24, nanIn: "model.layers.0.mlp.up_proj.weight")
+        let out = dir.appendingPathComponent("o.safetensors").path
+        let nan = try CLIRunner.run(["compress", model, "--ratio", "0.5", "--out", out])
+        #expect(nan.status == 2)
+        #expect(nan.stderr.contains("model.layers.0.mlp.up_proj.weight"))
+        #expect(try CLIRunner.run(["compress", model, "--ratio", "1.5", "--out", out]).status != 0)
+        #expect(try CLIRunner.run(["compress", model, "--ratio", "0.5", "--out", model]).status != 0)
+        let masvd = try CLIRunner.run(["compress", model, "--method", "masvd", "--ratio", "0.5", "--out", out])
+        #expect(masvd.status == 2)
+        #expect(masvd.stderr.contains("masvd"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func killedRunResumesToTheSameBytes() throws {
+        let model = try writeModel(layers: 4, dim: 192, hidden: 384)
+        let fresh = dir.appendingPathComponent("fresh.safetensors").path
+        let f = try CLIRunner.run(["compress", model, "--ratio", "0.4", "--out", fresh, "--quiet"])
+        #expect(f.status == 0, "\(f.stderr)")
+        guard let exe = CLIRunner.executable else { return }
+        let out = dir.appendingPathComponent("killed.safetensors").path
+        let journal = out + ".journal"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["compress", model, "--ratio", "0.4", "--out", out, "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait for the first finished tensor in the journal, then kill -9.
+        var records = 0
+        let deadline = Date().addingTimeInterval(120)
+        while p.isRunning, Date() < deadline {
+            records = ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).filter { $0.hasPrefix("t") && $0.hasSuffix(".json") }.count
+            if records >= 1 { kill(p.processIdentifier, SIGKILL); break }
+            usleep(1000)
+        }
+        p.waitUntilExit()
+        try #require(p.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let again = try CLIRunner.run(["compress", model, "--ratio", "0.4", "--out", out, "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let resumed = again.stdout.split(separator: "\n").first { $0.contains("\"resumed_tensors\"") } ?? ""
+        #expect(!resumed.contains(": 0,"), "\(resumed)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(contentsOf: URL(fileURLWithPath: fresh)))
+        #expect(!FileManager.default.fileExists(atPath: journal))
+    }
+
+    @Test(.enabled(if: storiesGGUF != nil && PythonPeer.python != nil, "needs ../shared/models and .venv-peers"),
+          arguments: [("svd", "f32", false), ("tt", "bf16", false), ("auto", "f16", false)])
+    func exportOfCompressedCheckpointReadsBackInGGUFPy(method: String, dtype: String, zstd: Bool) throws {
+        let out = dir.appendingPathComponent("c.safetensors").path
+        var args = ["compress", Self.storiesGGUF!, "--method", method, "--ratio", "0.4", "--allocate", "entropy", "--dtype", dtype, "--out", out, "--quiet"]
+        if zstd { args.append("--zstd") }
+        let c = try CLIRunner.run(args)
+        #expect(c.status == 0, "\(c.stderr)")
+        let gguf = dir.appendingPathComponent("e.gguf").path
+        let e = try CLIRunner.run(["export", out, "--to", "gguf", "--out", gguf, "--quiet"])
+        #expect(e.status == 0, "\(e.stderr)")
+        let peer = try PythonPeer.run("Fixtures/compress/peer_check.py", [out, gguf, Self.storiesGGUF!])
+        #expect(peer.status == 0, "\(peer.output)")
+        #expect(peer.output.contains("\"tensors\": 47"))
+        #expect(peer.output.contains("\"metadata_keys_checked\": 18"))
+    }
+
+    @Test(.enabled(if: stories != nil && TestPaths.sharedCorpus("tinystories_val.txt") != nil, "needs ../shared"))
+    func calibrationTextRunsInProcess() throws {
+        let out = dir.appendingPathComponent("m.safetensors.zst").path
+        let r = try CLIRunner.run(["compress", Self.stories!, "--method", "masvd", "--refit", "--ratio", "0.3",
+                                   "--calibration", TestPaths.sharedCorpus("tinystories_val.txt")!, "--calibration-tokens", "256",
+                                   "--zstd", "--out", out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"masvd-refit\""))
+        #expect(try CLIRunner.run(["verify", out]).status == 0)
+        let short = try CLIRunner.run(["compress", Self.stories!, "--method", "masvd", "--ratio", "0.3",
+                                       "--calibration", TestPaths.sharedCorpus("tinystories_val.txt")!, "--calibration-tokens", "10",
+                                       "--out", dir.appendingPathComponent("s.safetensors").path])
+        #expect(short.status == 2)
+        #expect(short.stderr.contains("calibration too short"))
+    }
+}

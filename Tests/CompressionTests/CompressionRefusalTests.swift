@@ -1,0 +1,158 @@
+import Foundation
+import TensorCore
+import Testing
+import TestSupport
+import WeightFormats
+import Decomposition
+@testable import Compression
+
+/// Every bad input is refused with a typed error naming the file and the tensor, and no output.
+@Suite struct CompressionRefusalTests {
+    let dir = TestPaths.temporaryDirectory("refuse")
+
+    @Test func checkpointWithoutBlockLinearsIsAnUnsupportedArchitecture() throws {
+        let p = dir.appendingPathComponent("plain.safetensors").path
+        try SafeTensorsWriter.write(path: p, tensors: [("encoder.conv.weight", Tensor(zeros: [4, 4])), ("model.norm.weight", Tensor(zeros: [4]))], dtype: .f32)
+        #expect {
+            _ = try Compressor(source: try Checkpoints.open(p))
+        } throws: { e in
+            guard case let CompressionError.unsupportedArchitecture(file, _) = e else { return false }
+            return file == p
+        }
+    }
+
+    @Test(arguments: [0.0, 1.0, -0.1, 1.5, Double.nan])
+    func ratioOutsideTheOpenUnitIntervalIsRefused(ratio: Double) throws {
+        let src = try SyntheticModel.write(to: dir)
+        let out = dir.appendingPathComponent("o.safetensors").path
+        #expect(throws: CompressionError.self) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(ratio)), to: out)
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func byteBudgetBelowTheDenseTensorsIsRefused() throws {
+        let src = try SyntheticModel.write(to: dir)
+        #expect(throws: CompressionError.self) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .bytes(100)), to: dir.appendingPathComponent("o").path)
+        }
+    }
+
+    @Test func nanWeightIsRefusedNamingTheTensor() throws {
+        let bad = "model.layers.1.mlp.up_proj.weight"
+        let src = try SyntheticModel.write(to: dir, nanIn: bad)
+        let out = dir.appendingPathComponent("o.safetensors").path
+        #expect(throws: CompressionError.nonFinite(file: src, tensor: bad, index: 5)) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: out)
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func outputEqualToInputIsRefused() throws {
+        let src = try SyntheticModel.write(to: dir)
+        let before = try Data(contentsOf: URL(fileURLWithPath: src))
+        #expect(throws: CompressionError.outputIsInput(file: src)) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: src)
+        }
+        let viaDot = dir.path + "/./model.safetensors"
+        #expect(throws: CompressionError.outputIsInput(file: viaDot)) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: viaDot)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: src)) == before)
+    }
+
+    @Test func tooShortCalibrationIsRefused() throws {
+        let src = try SyntheticModel.write(to: dir)
+        let (cal, _) = try SyntheticModel.calibration(tokens: 10)
+        #expect(throws: CompressionError.calibrationTooShort(file: "in-memory", tokens: 10, minimum: 64)) {
+            try Compressor(source: try Checkpoints.open(src), calibration: cal)
+                .compress(options: .init(method: .masvd, budget: .ratio(0.3)), to: dir.appendingPathComponent("o").path)
+        }
+    }
+
+    @Test func measurementAwareMethodsWithoutStatisticsAreRefusedNamingTheTensor() throws {
+        let src = try SyntheticModel.write(to: dir)
+        let first = try Compressor(source: try Checkpoints.open(src)).linearTensors.first?.name  // file order
+        #expect(first == "model.layers.0.mlp.down_proj.weight")
+        for m in [CompressionMethod.masvd, .asvd] {
+            #expect {
+                try Compressor(source: try Checkpoints.open(src)).compress(options: .init(method: m, budget: .ratio(0.3)), to: dir.appendingPathComponent("o").path)
+            } throws: { e in
+                guard case let CompressionError.missingCalibration(_, tensor, _) = e else { return false }
+                return tensor == first
+            }
+        }
+    }
+
+    @Test func statisticsOfTheWrongDimensionAreRefused() throws {
+        let src = try SyntheticModel.write(to: dir)
+        var (cal, _) = try SyntheticModel.calibration()
+        cal.groups["model.layers.0.mlp.down_proj"] = try CalibrationStatistics(meanAbsolute: [1, 2, 3], sampleCount: 200)
+        #expect {
+            try Compressor(source: try Checkpoints.open(src), calibration: cal)
+                .compress(options: .init(method: .asvd, budget: .ratio(0.3)), to: dir.appendingPathComponent("o").path)
+        } throws: { e in
+            guard case let CompressionError.invalidStatistics(_, field, _) = e else { return false }
+            return field == "model.layers.0.mlp.down_proj.weight"
+        }
+    }
+
+    @Test func statisticsFileRoundTripsAndBadOnesAreRefused() throws {
+        let (cal, _) = try SyntheticModel.calibration()
+        let p = dir.appendingPathComponent("stats.safetensors").path
+        try cal.write(path: p)
+        let back = try CalibrationSet.read(path: p)
+        #expect(back.tokens == 200 && back.textSHA256 == "synthetic")
+        #expect(try back.allGroups() == cal.groups)
+        #expect(back.groups.isEmpty)  // file-backed: loaded on demand
+        #expect(back.fileSHA256 != nil)
+        let bad = dir.appendingPathComponent("bad.safetensors").path
+        try SafeTensorsWriter.write(path: bad, tensors: [("x.gram", Tensor(zeros: [2, 3]))], dtype: .f32, metadata: ["tokens": "5"])
+        #expect(throws: CompressionError.invalidStatistics(file: bad, field: "x.gram", reason: "shape [2, 3] is not square")) {
+            try CalibrationSet.read(path: bad)
+        }
+        let noTokens = dir.appendingPathComponent("nt.safetensors").path
+        try SafeTensorsWriter.write(path: noTokens, tensors: [("x.gram", Tensor(zeros: [2, 2]))], dtype: .f32)
+        #expect(throws: CompressionError.invalidStatistics(file: noTokens, field: "__metadata__.tokens", reason: "missing (and no '<group>.tokens' tensors)")) {
+            try CalibrationSet.read(path: noTokens)
+        }
+    }
+
+    @Test func malformedCompressedCheckpointsAreRefused() throws {
+        let src = try SyntheticModel.write(to: dir)
+        // A plain safetensors is not a compressed checkpoint.
+        #expect(throws: CompressionError.self) { try CompressedCheckpoint(path: src) }
+        #expect(!CompressedCheckpoint.isCompressed(src))
+        // A manifest naming a tensor the header lacks.
+        let r = try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: dir.appendingPathComponent("c.safetensors").path)
+        let f = try SafeTensorsFile(path: r.path)
+        var meta: [String: String] = [:]
+        for (k, v) in f.metadata { meta[k] = v.stringValue }
+        let drop = "model.norm.weight"
+        let tensors = try f.tensors.filter { $0.name != drop }.map { ($0.name, try f.float32($0.name)) }
+        let cut = dir.appendingPathComponent("cut.safetensors").path
+        try SafeTensorsWriter.write(path: cut, tensors: tensors.map { (name: $0.0, tensor: $0.1) }, dtype: .f32, metadata: meta)
+        #expect(throws: CompressionError.invalidCheckpoint(file: cut, field: drop, reason: "stored tensor missing from the header (or listed twice)")) {
+            try CompressedCheckpoint(path: cut)
+        }
+        // A truncated zstd container.
+        let z = try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3), zstd: true), to: dir.appendingPathComponent("z.zst").path)
+        let data = try Data(contentsOf: URL(fileURLWithPath: z.path))
+        let trunc = dir.appendingPathComponent("t.zst").path
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: trunc))
+        #expect(throws: CompressionError.self) { try CompressedCheckpoint(path: trunc) }
+    }
+
+    @Test func metadataJSONKeepsEveryValueBitForBit() throws {
+        let pairs: [(key: String, value: MetadataValue)] = [
+            ("a", .uint8(255)), ("b", .int8(-128)), ("c", .uint32(.max)), ("d", .int64(.min)), ("e", .uint64(.max)),
+            ("f", .float32(-0.0)), ("g", .float32(.infinity)), ("h", .float32(1.1)), ("i", .float64(-2.5e-300)), ("j", .bool(true)),
+            ("k", .string("tok \"x\"\n")), ("l", .array(elementType: 6, values: [.float32(-0.0), .float32(3.25)])),
+            ("m", .array(elementType: 9, values: [.array(elementType: 8, values: [.string("x")])])),
+        ]
+        let back = try MetadataJSON.decode(try MetadataJSON.encode(pairs), file: "t", field: "f")
+        #expect(back.map(\.key) == pairs.map(\.key))
+        #expect(back.map(\.value) == pairs.map(\.value))
+        if case let .float32(z) = back[5].value { #expect(z.sign == .minus) } else { Issue.record("f is not f32") }
+    }
+}
