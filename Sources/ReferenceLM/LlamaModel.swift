@@ -56,6 +56,9 @@ public final class LlamaModel: Sendable {
             ]
             for (kind, lin, o, i) in expected {
                 try check(p + kind + ".weight", [lin.outFeatures, lin.inFeatures], [o, i])
+                if case let .lowRank(a, b) = lin, a.shape[1] != b.shape[0] {
+                    throw ReferenceLMError.shapeMismatch(source: source, tensor: p + kind + ".weight", expected: [a.shape[1], i], found: b.shape)
+                }
             }
         }
         try check("output_norm.weight", [outputNorm.count], [D])
