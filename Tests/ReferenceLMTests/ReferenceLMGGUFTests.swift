@@ -130,3 +130,42 @@ import TestSupport
         }
     }
 }
+
+/// Byte-level BPE decodes exactly what it encoded, for any text (seeded random strings).
+@Suite struct ByteLevelRoundTripTests {
+    static func randomText(_ rng: inout SplitMix64, length: Int) -> String {
+        let pools: [[Unicode.Scalar]] = [
+            Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars), Array("0123456789".unicodeScalars),
+            Array(" \t\n\r  ".unicodeScalars), Array(".,;:!?'\"()[]{}<>-_/\\@#$%^&*+=~`|".unicodeScalars),
+            Array("éüßçñøåæœ€£¥—“”‘’…°±×÷".unicodeScalars), Array("日本語中文한국어кириллица".unicodeScalars),
+            ["\u{1F642}", "\u{1F44D}", "\u{1F3FD}", "\u{200D}", "\u{0301}", "\u{FEFF}", "\u{0000}", "\u{7F}"],
+        ]
+        var s = String.UnicodeScalarView()
+        for _ in 0..<length {
+            let pool = pools[Int(rng.next() % UInt64(pools.count))]
+            s.append(pool[Int(rng.next() % UInt64(pool.count))])
+        }
+        return String(s)
+    }
+
+    @Test func tokenizerJSONRoundTripsRandomText() throws {
+        let tok = try GPT2Tokenizer(huggingFaceTokenizerPath: TestPaths.fixture("reflm/hf_bpe/tokenizer.json"), bosID: nil, eosID: nil)
+        var rng = SplitMix64(seed: 2026)
+        for n in 0..<200 {
+            let s = Self.randomText(&rng, length: n % 60)
+            let ids = tok.encode(s, addBOS: false)
+            #expect(ids.allSatisfy { $0 >= 0 && $0 < tok.vocabularySize })
+            #expect(Array(tok.decode(ids).utf8) == Array(s.utf8), "\(s.debugDescription)")
+        }
+    }
+
+    @Test(.enabled(if: TestPaths.smolLM2 != nil, "needs Models/cache/SmolLM2 (scripts/setup)"))
+    func smolLM2RoundTripsRandomText() throws {
+        let lm = try LanguageModel.load(path: try #require(TestPaths.smolLM2))
+        var rng = SplitMix64(seed: 7)
+        for n in 0..<100 {
+            let s = Self.randomText(&rng, length: 1 + n % 80)
+            #expect(Array(lm.tokenizer.decode(lm.tokenizer.encode(s, addBOS: false)).utf8) == Array(s.utf8), "\(s.debugDescription)")
+        }
+    }
+}
