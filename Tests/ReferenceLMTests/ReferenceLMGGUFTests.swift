@@ -169,3 +169,17 @@ import TestSupport
         }
     }
 }
+
+@Suite struct SentencePieceRoundTripTests {
+    @Test(.enabled(if: TestPaths.sharedModel("stories260K/tok512.bin") != nil, "needs ../shared/models"))
+    func llama2CTokenizerRoundTripsRandomText() throws {
+        let tok = try Llama2CTokenizer(path: try #require(TestPaths.sharedModel("stories260K/tok512.bin")), vocabSize: 512)
+        var rng = SplitMix64(seed: 99)
+        for n in 0..<200 {
+            let s = ByteLevelRoundTripTests.randomText(&rng, length: n % 50)
+            let ids = tok.encode(s, addBOS: true)
+            #expect(ids.first == 1 && ids.dropFirst().allSatisfy { $0 > 2 && $0 < 512 })
+            #expect(Array(tok.decode(ids).utf8) == Array(s.utf8), "\(s.debugDescription)")
+        }
+    }
+}
