@@ -39,8 +39,8 @@ public enum Linear: Sendable {
     /// Output width.
     public var outFeatures: Int {
         switch self {
-        case let .dense(w): return w.shape[0]
-        case let .lowRank(a, _): return a.shape[0]
+        case let .dense(w): return w.rank == 2 ? w.shape[0] : 0
+        case let .lowRank(a, _): return a.rank == 2 ? a.shape[0] : 0
         case let .tensorTrain(m): return m.rows
         }
     }
@@ -48,8 +48,8 @@ public enum Linear: Sendable {
     /// Input width.
     public var inFeatures: Int {
         switch self {
-        case let .dense(w): return w.shape[1]
-        case let .lowRank(_, b): return b.shape[1]
+        case let .dense(w): return w.rank == 2 ? w.shape[1] : 0
+        case let .lowRank(_, b): return b.rank == 2 ? b.shape[1] : 0
         case let .tensorTrain(m): return m.columns
         }
     }

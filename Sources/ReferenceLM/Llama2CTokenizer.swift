@@ -129,8 +129,9 @@ public struct Llama2CTokenizer: TextTokenizer {
             if id == bosID { atStart = true; continue }
             if controlIDs.contains(id) { continue }
             var b = bytes(of: id)
+            // Only the first piece after BOS (or the start) loses its leading (dummy-prefix) space.
             if atStart, addsSpacePrefix, b.first == 0x20 { b.removeFirst() }
-            if !b.isEmpty { atStart = false }
+            atStart = false
             out += b
         }
         return String(decoding: out, as: UTF8.self)

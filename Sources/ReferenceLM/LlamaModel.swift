@@ -56,6 +56,9 @@ public final class LlamaModel: Sendable {
             ]
             for (kind, lin, o, i) in expected {
                 try check(p + kind + ".weight", [lin.outFeatures, lin.inFeatures], [o, i])
+                if case let .lowRank(a, b) = lin, a.shape[1] != b.shape[0] {
+                    throw ReferenceLMError.shapeMismatch(source: source, tensor: p + kind + ".weight", expected: [a.shape[1], i], found: b.shape)
+                }
             }
         }
         try check("output_norm.weight", [outputNorm.count], [D])
@@ -162,6 +165,7 @@ public final class LlamaModel: Sendable {
         var gate = [Float](repeating: 0, count: T * H)    // (T, H) W1·m, then silu(W1·m) ⊙ W3·m
         var up = [Float](repeating: 0, count: T * H)      // (T, H) W3·m
 
+        let rope = ropeTable(firstPosition: p0, rows: T)  // (T, hs/2) cos and sin
         tokenEmbedding.storage.withUnsafeBufferPointer { e in
             for (t, id) in tokens.enumerated() {
                 for i in 0..<D { x[t * D + i] = e[id * D + i] }
@@ -175,8 +179,8 @@ public final class LlamaModel: Sendable {
             try b.attnQ.apply(n, rows: T, into: &q)
             try b.attnK.apply(n, rows: T, into: &k)
             try b.attnV.apply(n, rows: T, into: &v)
-            applyRoPE(&q, rows: T, heads: c.headCount, firstPosition: p0)
-            applyRoPE(&k, rows: T, heads: c.kvHeadCount, firstPosition: p0)
+            applyRoPE(&q, rows: T, heads: c.headCount, table: rope)
+            applyRoPE(&k, rows: T, heads: c.kvHeadCount, table: rope)
             cache.keys[l].replaceSubrange(p0 * KV ..< Tk * KV, with: k)
             cache.values[l].replaceSubrange(p0 * KV ..< Tk * KV, with: v)
             cache.keys[l].withUnsafeBufferPointer { K in
@@ -237,24 +241,34 @@ public final class LlamaModel: Sendable {
         }
     }
 
-    /// Rotates each head of each row (row t is at position `firstPosition + t`) per `config.ropeLayout`.
-    func applyRoPE(_ x: inout [Float], rows: Int, heads: Int, firstPosition: Int) {
-        let hs = config.headSize, half = hs / 2, width = heads * hs
-        var cosines = [Float](repeating: 0, count: half), sines = cosines
+    /// cos and sin of `p · θ^(−2i/hs)` for positions `firstPosition ..< firstPosition + rows`,
+    /// each (rows, hs/2), computed in Float64 once per forward pass.
+    func ropeTable(firstPosition: Int, rows: Int) -> (cos: [Float], sin: [Float]) {
+        let half = config.headSize / 2
+        var c = [Float](repeating: 0, count: rows * half), s = c
         for t in 0..<rows {
             let p = Double(firstPosition + t)
             for i in 0..<half {
                 let a = p * inverseFrequencies[i]
-                cosines[i] = Float(Foundation.cos(a))
-                sines[i] = Float(Foundation.sin(a))
+                c[t * half + i] = Float(Foundation.cos(a))
+                s[t * half + i] = Float(Foundation.sin(a))
             }
+        }
+        return (c, s)
+    }
+
+    /// Rotates each head of each row (row t at the table's position t) per `config.ropeLayout`.
+    func applyRoPE(_ x: inout [Float], rows: Int, heads: Int, table: (cos: [Float], sin: [Float])) {
+        let hs = config.headSize, half = hs / 2, width = heads * hs
+        for t in 0..<rows {
             for h in 0..<heads {
                 let base = t * width + h * hs
                 for i in 0..<half {
                     let (i0, i1) = config.ropeLayout == .adjacentPairs ? (base + 2 * i, base + 2 * i + 1) : (base + i, base + i + half)
                     let (a, b) = (x[i0], x[i1])
-                    x[i0] = a * cosines[i] - b * sines[i]
-                    x[i1] = a * sines[i] + b * cosines[i]
+                    let (co, si) = (table.cos[t * half + i], table.sin[t * half + i])
+                    x[i0] = a * co - b * si
+                    x[i1] = a * si + b * co
                 }
             }
         }

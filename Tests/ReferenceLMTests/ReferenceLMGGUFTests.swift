@@ -106,3 +106,80 @@ import TestSupport
         #expect(GPT2Tokenizer.preTokenize("end   ", digitsFirst: false) == ["end", "   "])
     }
 }
+
+/// `tokenizer.json` loading against the Hugging Face `tokenizers` library (Fixtures/reflm/hf_bpe).
+@Suite struct HFTokenizerJSONTests {
+    struct Golden: Decodable {
+        struct Sample: Decodable { var text: String; var ids: [Int] }
+        var samples: [Sample]
+    }
+
+    @Test func byteLevelBPEFromTokenizerJSONMatchesHFTokenizers() throws {
+        let tok = try GPT2Tokenizer(huggingFaceTokenizerPath: TestPaths.fixture("reflm/hf_bpe/tokenizer.json"), bosID: 1, eosID: 2)
+        #expect(tok.vocabularySize == 400)
+        let golden = try FixtureReader.json(Golden.self, TestPaths.fixture("reflm/hf_bpe/golden.json"))
+        #expect(golden.samples.count == 5)
+        for s in golden.samples {
+            let ids = tok.encode(s.text, addBOS: false)
+            #expect(ids == s.ids, "\(s.text.debugDescription)")
+            #expect(tok.decode(ids) == s.text)
+        }
+        #expect(tok.encode("a", addBOS: true).first == 1)
+        #expect(throws: ReferenceLMError.self) {
+            try GPT2Tokenizer(huggingFaceTokenizerPath: TestPaths.fixture("reflm/hf_bpe/golden.json"), bosID: nil, eosID: nil)
+        }
+    }
+}
+
+/// Byte-level BPE decodes exactly what it encoded, for any text (seeded random strings).
+@Suite struct ByteLevelRoundTripTests {
+    static func randomText(_ rng: inout SplitMix64, length: Int) -> String {
+        let pools: [[Unicode.Scalar]] = [
+            Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars), Array("0123456789".unicodeScalars),
+            Array(" \t\n\r  ".unicodeScalars), Array(".,;:!?'\"()[]{}<>-_/\\@#$%^&*+=~`|".unicodeScalars),
+            Array("éüßçñøåæœ€£¥—“”‘’…°±×÷".unicodeScalars), Array("日本語中文한국어кириллица".unicodeScalars),
+            ["\u{1F642}", "\u{1F44D}", "\u{1F3FD}", "\u{200D}", "\u{0301}", "\u{FEFF}", "\u{0000}", "\u{7F}"],
+        ]
+        var s = String.UnicodeScalarView()
+        for _ in 0..<length {
+            let pool = pools[Int(rng.next() % UInt64(pools.count))]
+            s.append(pool[Int(rng.next() % UInt64(pool.count))])
+        }
+        return String(s)
+    }
+
+    @Test func tokenizerJSONRoundTripsRandomText() throws {
+        let tok = try GPT2Tokenizer(huggingFaceTokenizerPath: TestPaths.fixture("reflm/hf_bpe/tokenizer.json"), bosID: nil, eosID: nil)
+        var rng = SplitMix64(seed: 2026)
+        for n in 0..<200 {
+            let s = Self.randomText(&rng, length: n % 60)
+            let ids = tok.encode(s, addBOS: false)
+            #expect(ids.allSatisfy { $0 >= 0 && $0 < tok.vocabularySize })
+            #expect(Array(tok.decode(ids).utf8) == Array(s.utf8), "\(s.debugDescription)")
+        }
+    }
+
+    @Test(.enabled(if: TestPaths.smolLM2 != nil, "needs Models/cache/SmolLM2 (scripts/setup)"))
+    func smolLM2RoundTripsRandomText() throws {
+        let lm = try LanguageModel.load(path: try #require(TestPaths.smolLM2))
+        var rng = SplitMix64(seed: 7)
+        for n in 0..<100 {
+            let s = Self.randomText(&rng, length: 1 + n % 80)
+            #expect(Array(lm.tokenizer.decode(lm.tokenizer.encode(s, addBOS: false)).utf8) == Array(s.utf8), "\(s.debugDescription)")
+        }
+    }
+}
+
+@Suite struct SentencePieceRoundTripTests {
+    @Test(.enabled(if: TestPaths.sharedModel("stories260K/tok512.bin") != nil, "needs ../shared/models"))
+    func llama2CTokenizerRoundTripsRandomText() throws {
+        let tok = try Llama2CTokenizer(path: try #require(TestPaths.sharedModel("stories260K/tok512.bin")), vocabSize: 512)
+        var rng = SplitMix64(seed: 99)
+        for n in 0..<200 {
+            let s = ByteLevelRoundTripTests.randomText(&rng, length: n % 50)
+            let ids = tok.encode(s, addBOS: true)
+            #expect(ids.first == 1 && ids.dropFirst().allSatisfy { $0 > 2 && $0 < 512 })
+            #expect(Array(tok.decode(ids).utf8) == Array(s.utf8), "\(s.debugDescription)")
+        }
+    }
+}

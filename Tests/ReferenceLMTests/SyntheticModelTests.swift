@@ -193,3 +193,16 @@ enum BLASProduct {
         #expect(c.gram?.values == [10, 14, 14, 20] && c.meanAbsolute == [2, 3] && c.sampleCount == 2)
     }
 }
+
+@Suite struct LinearShapeTests {
+    @Test func malformedLinearsAreRefusedByTheModel() throws {
+        let m = try SyntheticModelTests.randomModel(layout: .adjacentPairs)
+        for bad in [Linear.dense(Tensor(zeros: [16])), .lowRank(a: Tensor(zeros: [16, 3]), b: Tensor(zeros: [4, 16]))] {
+            var blocks = m.blocks
+            blocks[1].attnQ = bad
+            #expect(throws: ReferenceLMError.self) {
+                try LlamaModel(config: m.config, tokenEmbedding: m.tokenEmbedding, blocks: blocks, outputNorm: m.outputNorm, output: nil)
+            }
+        }
+    }
+}
