@@ -117,14 +117,29 @@ public final class Compressor: @unchecked Sendable {
             do {
                 switch spectrum {
                 case .weight:
-                    sigma = try SingularValueDecomposition(w).singularValues.map(Double.init)
+                    sigma = try Self.singularValues(w.converted(to: Double.self))
                 case .whitened, .scaled:
                     guard let stats = try calibration?.loadStatistics(for: t.name) else {
                         throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
                                                                   reason: "a \(spectrum.rawValue) spectrum needs calibration statistics")
                     }
-                    let m: MeasurementAwareSVD.Method = spectrum == .whitened ? .whitened : .diagonal(alpha: asvdAlpha)
-                    sigma = try MeasurementAwareSVD.prepare(w, calibration: stats, method: m).singularValues
+                    guard stats.inputDimension == w.columns else {
+                        throw CompressionError.invalidStatistics(file: calibration?.origin ?? source.path, field: t.name,
+                                                                 reason: "statistics of dimension \(stats.inputDimension), the layer has \(w.columns) inputs")
+                    }
+                    let s: InputWhitening
+                    if spectrum == .whitened {
+                        guard let g = stats.gram else {
+                            throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name, reason: "no Gram matrix")
+                        }
+                        s = try InputWhitening.cholesky(gram: g)
+                    } else {
+                        guard let v = stats.meanAbsolute else {
+                            throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name, reason: "no mean |x|")
+                        }
+                        s = try InputWhitening.diagonal(meanAbsolute: v, alpha: asvdAlpha)
+                    }
+                    sigma = try Self.singularValues(try s.applyRight(w.converted(to: Double.self)))
                 }
             } catch let e as CompressionError { throw e } catch {
                 throw CompressionError.factorization(file: source.path, tensor: t.name, reason: "\(error)")
@@ -133,6 +148,15 @@ public final class Compressor: @unchecked Sendable {
         }
         progress?.update(completed: total, total: total, label: "spectra done")
         return CompressionAnalysis(spectrum: spectrum, matrices: matrices)
+    }
+
+    /// All min(m, n) singular values of `m`, non-increasing, as the square roots of the eigenvalues
+    /// of the smaller Gram matrix (MᵀM or MMᵀ, Float64), clamped at 0. Cheaper than an SVD with
+    /// vectors; absolute error about ε·σ₁² in σᵢ², far below what the allocation's energy tails resolve.
+    public static func singularValues(_ m: Matrix<Double>) throws -> [Double] {
+        let g = m.rows >= m.columns ? try m.multiplied(by: m, transposeSelf: true) : try m.multiplied(by: m, transposeOther: true)
+        let e = try SymmetricEigendecomposition(g).eigenvalues
+        return e.map { Swift.max($0, 0).squareRoot() }.sorted(by: >)
     }
 
     // MARK: Planning
@@ -274,24 +298,39 @@ public final class Compressor: @unchecked Sendable {
             return CompressedTensor(entry: entry, parts: parts, lowRank: nil, tensorTrain: stored)
         default:
             let factors: LowRankFactors, predicted: Double, predictedMetric: String, method: String
+            // Truncated SVD of W·S (S = I for svd) through the Gram eigendecomposition (`GramTruncation`):
+            // the same optimum as TruncatedSVD / MeasurementAwareSVD at about half the cost.
+            var whitening: InputWhitening? = nil
             switch kind {
             case .masvd, .asvd:
                 guard let s = stats else {
                     throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "\(kind.rawValue) needs statistics")
                 }
-                let m: MeasurementAwareSVD.Method = kind == .asvd ? .diagonal(alpha: options.asvdAlpha) : (options.refit ? .whitenedRefit : .whitened)
-                let r = try MeasurementAwareSVD.factor(w, calibration: s, rank: k, method: m)
-                factors = r.factors
-                predicted = r.relativePredictedError.squareRoot()
+                if kind == .asvd {
+                    guard let v = s.meanAbsolute else { throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no mean |x|") }
+                    whitening = try InputWhitening.diagonal(meanAbsolute: v, alpha: options.asvdAlpha)
+                } else {
+                    guard let g = s.gram else { throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no Gram matrix") }
+                    whitening = try InputWhitening.cholesky(gram: g)
+                }
                 predictedMetric = kind == .asvd ? "scaled" : "output"
                 method = kind == .asvd ? "asvd" : (options.refit ? "masvd-refit" : "masvd")
             default:
-                let r = try TruncatedSVD.factor(w, rank: k)
-                factors = r.factors
-                predicted = r.relativeError
                 predictedMetric = "weight"
                 method = "svd"
             }
+            let wd = w.converted(to: Double.self)
+            let target = try whitening?.applyRight(wd) ?? wd
+            let t = try GramTruncation.factor(target, rank: k)
+            var left = t.a
+            let right = try whitening?.solveRight(t.b) ?? t.b
+            if kind == .masvd, options.refit, let g = stats?.gram {
+                left = try LeastSquaresRefit.refitLeft(weight: wd, right: right, gram: g)
+            }
+            factors = try LowRankFactors(a: left.converted(to: Float.self), b: right.converted(to: Float.self))
+            let total = t.singularValues.reduce(0) { $0 + $1 * $1 }
+            let tail = t.singularValues.dropFirst(k).reduce(0) { $0 + $1 * $1 }
+            predicted = total > 0 ? (tail / total).squareRoot() : 0
             let aBytes = StoredCodec.encode(factors.a.values, as: dtype), bBytes = StoredCodec.encode(factors.b.values, as: dtype)
             let a = try Matrix<Float>(rows: factors.rows, columns: k, values: aBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
             let b = try Matrix<Float>(rows: k, columns: factors.columns, values: bBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
