@@ -321,6 +321,7 @@ public final class Compressor: @unchecked Sendable {
             }
             let wd = w.converted(to: Double.self)
             let target = try whitening?.applyRight(wd) ?? wd
+            let whitenedTarget: Matrix<Double>? = whitening == nil ? nil : target
             let t = try GramTruncation.factor(target, rank: k)
             var left = t.a
             let right = try whitening?.solveRight(t.b) ?? t.b
@@ -335,7 +336,20 @@ public final class Compressor: @unchecked Sendable {
             let a = try Matrix<Float>(rows: factors.rows, columns: k, values: aBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
             let b = try Matrix<Float>(rows: k, columns: factors.columns, values: bBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
             let stored = try LowRankFactors(a: a, b: b)
-            let (measured, metric) = try measure(w, try stored.reconstructed(), stats)
+            let measuredPair: (Double, String)
+            if kind == .masvd, let wl = whitenedTarget, case let .cholesky(l, shift)? = whitening, shift == 0 {
+                // G = L Lᵀ exactly: tr(E G Eᵀ) = ‖W L − A_s (B_s L)‖², tr(W G Wᵀ) = ‖W L‖² — k n² + m k n
+                // flops instead of two m n² products.
+                let bl = try stored.b.converted(to: Double.self).multiplied(by: l)
+                let approx = try stored.a.converted(to: Double.self).multiplied(by: bl)
+                let den = wl.values.reduce(0) { $0 + $1 * $1 }
+                var num = 0.0
+                for i in 0..<wl.values.count { let d = wl.values[i] - approx.values[i]; num += d * d }
+                measuredPair = (den > 0 ? (num / den).squareRoot() : 0, "output")
+            } else {
+                measuredPair = try measure(w, try stored.reconstructed(), stats)
+            }
+            let (measured, metric) = measuredPair
             let parts: [CompressedTensor.Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [factors.rows, k], bytes: aBytes),
                                                   .init(name: name + ".lr.b", dtype: dtype, shape: [k, factors.columns], bytes: bBytes)]
             let entry = CompressionManifest.Entry(
