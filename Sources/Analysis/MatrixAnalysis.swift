@@ -12,12 +12,12 @@ public enum MatrixAnalysis {
     public static func analyze(label: String, layer: Int? = nil, kind: String? = nil, weight: Matrix<Float>,
                                calibration: CalibrationStatistics? = nil, candidateRanks: [Int] = [16, 32, 64, 128, 256],
                                ttOrder: Int? = nil) throws -> MatrixReport {
-        let svd = try _wrap { try SingularValueDecomposition(weight) }
-        let plain = try SpectralStatistics(singularValues: svd.singularValues.map(Double.init))
+        let sv = try _wrap { try SingularValueDecomposition<Float>.singularValues(of: weight) }
+        let plain = try SpectralStatistics(singularValues: sv.map(Double.init))
         var whitened: SpectralStatistics? = nil
         if let cal = calibration, cal.gram != nil {
-            let prepared = try _wrap { try MeasurementAwareSVD.prepare(weight, calibration: cal, method: .whitened) }
-            whitened = try SpectralStatistics(singularValues: prepared.singularValues)
+            let spectrum = try _wrap { try MeasurementAwareSVD.whitenedSpectrum(weight, calibration: cal) }
+            whitened = try SpectralStatistics(singularValues: spectrum.singularValues)
         }
         let driving = whitened ?? plain
         var bonds: [Double]? = nil

@@ -17,7 +17,9 @@ public struct MatrixDescriptor: Sendable, Equatable, Codable {
     /// finite importance ≥ 0, floor rank in 1...min(m, n).
     public init(label: String, rows: Int, columns: Int, singularValues: [Double], importance: Double = 1,
                 floorRank: Int = 1, allowDense: Bool = true) throws {
-        guard rows > 0, columns > 0 else { throw AnalysisError.invalidAllocationInput(context: "\(label): shape \(rows)×\(columns)") }
+        guard rows > 0, columns > 0, !rows.multipliedReportingOverflow(by: columns).overflow, rows <= Int.max / 4 - columns else {
+            throw AnalysisError.invalidAllocationInput(context: "\(label): shape \(rows)×\(columns)")
+        }
         guard singularValues.count <= min(rows, columns), singularValues.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw AnalysisError.invalidAllocationInput(context: "\(label): \(singularValues.count) singular values for \(rows)×\(columns), or a negative/non-finite one")
         }

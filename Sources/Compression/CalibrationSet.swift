@@ -83,10 +83,7 @@ public struct CalibrationSet: Sendable {
     /// Converts a runtime recorder's statistics (one group per activation site).
     public init(recorder: ActivationRecorder, tokens: Int, textSHA256: String?, origin: String) throws {
         var groups: [String: CalibrationStatistics] = [:]
-        for (key, s) in recorder.statistics {
-            let g = try Matrix<Double>(rows: s.width, columns: s.width, values: s.gram)
-            groups[key] = try CalibrationStatistics(gram: g, meanAbsolute: s.meanAbs, sampleCount: s.tokens)
-        }
+        for (key, s) in recorder.statistics { groups[key] = try s.calibrationStatistics() }
         self.init(groups: groups, tokens: tokens, textSHA256: textSHA256, origin: origin)
     }
 

@@ -30,6 +30,10 @@ public final class Compressor: @unchecked Sendable {
     /// The block linear matrices (`TensorRole.Kind.isBlockLinear`, 2-D weights), in source order.
     public let linearTensors: [TensorInfo]
 
+    /// When set, the whitening and Gram eigendecomposition of each matrix are kept and reused across
+    /// plans of the same method (see `DecompositionCache`); results are identical with or without it.
+    public var cache: DecompositionCache?
+
     /// Stops `write` with `.interrupted` after computing this many tensors (tests of resumption).
     var stopAfterComputed: Int? = nil
 
@@ -299,20 +303,10 @@ public final class Compressor: @unchecked Sendable {
         default:
             let factors: LowRankFactors, predicted: Double, predictedMetric: String, method: String
             // Truncated SVD of W·S (S = I for svd) through the Gram eigendecomposition (`GramTruncation`):
-            // the same optimum as TruncatedSVD / MeasurementAwareSVD at about half the cost.
-            var whitening: InputWhitening? = nil
+            // the same optimum as TruncatedSVD / MeasurementAwareSVD at about half the cost. With a
+            // `cache`, the whitening and the eigendecomposition are computed once per matrix and method.
             switch kind {
             case .masvd, .asvd:
-                guard let s = stats else {
-                    throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "\(kind.rawValue) needs statistics")
-                }
-                if kind == .asvd {
-                    guard let v = s.meanAbsolute else { throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no mean |x|") }
-                    whitening = try InputWhitening.diagonal(meanAbsolute: v, alpha: options.asvdAlpha)
-                } else {
-                    guard let g = s.gram else { throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no Gram matrix") }
-                    whitening = try InputWhitening.cholesky(gram: g)
-                }
                 predictedMetric = kind == .asvd ? "scaled" : "output"
                 method = kind == .asvd ? "asvd" : (options.refit ? "masvd-refit" : "masvd")
             default:
@@ -320,9 +314,30 @@ public final class Compressor: @unchecked Sendable {
                 method = "svd"
             }
             let wd = w.converted(to: Double.self)
-            let target = try whitening?.applyRight(wd) ?? wd
+            let key = "\(name)|\(kind.rawValue)|\(options.asvdAlpha)"
+            let (whitening, prepared) = try cache?.truncation(key) ?? {
+                var whitening: InputWhitening? = nil
+                switch kind {
+                case .masvd, .asvd:
+                    guard let s = stats else {
+                        throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "\(kind.rawValue) needs statistics")
+                    }
+                    if kind == .asvd {
+                        guard let v = s.meanAbsolute else { throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no mean |x|") }
+                        whitening = try InputWhitening.diagonal(meanAbsolute: v, alpha: options.asvdAlpha)
+                    } else {
+                        guard let g = s.gram else { throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no Gram matrix") }
+                        whitening = try InputWhitening.cholesky(gram: g)
+                    }
+                default: break
+                }
+                let made = (whitening, try GramTruncation.prepare(try whitening?.applyRight(wd) ?? wd))
+                cache?.store(key, made)
+                return made
+            }()
+            let target = prepared.matrix
             let whitenedTarget: Matrix<Double>? = whitening == nil ? nil : target
-            let t = try GramTruncation.factor(target, rank: k)
+            let t = try GramTruncation.factor(prepared, rank: k)
             var left = t.a
             let right = try whitening?.solveRight(t.b) ?? t.b
             if kind == .masvd, options.refit, let g = stats?.gram {

@@ -17,11 +17,26 @@ enum GramTruncation {
         var singularValues: [Double]
     }
 
-    static func factor(_ m: Matrix<Double>, rank k: Int) throws -> Result {
+    /// The eigendecomposition of M's smaller Gram matrix, from which any rank can be cut.
+    struct Prepared {
+        var matrix: Matrix<Double>
+        var eig: SymmetricEigendecomposition<Double>
+    }
+
+    static func prepare(_ m: Matrix<Double>) throws -> Prepared {
         let tall = m.rows >= m.columns
         let g = tall ? try m.multiplied(by: m, transposeSelf: true) : try m.multiplied(by: m, transposeOther: true)
-        let eig = try SymmetricEigendecomposition(g)
-        let d = g.rows
+        return Prepared(matrix: m, eig: try SymmetricEigendecomposition(g))
+    }
+
+    static func factor(_ m: Matrix<Double>, rank k: Int) throws -> Result {
+        try factor(try prepare(m), rank: k)
+    }
+
+    static func factor(_ p: Prepared, rank k: Int) throws -> Result {
+        let m = p.matrix, eig = p.eig
+        let tall = m.rows >= m.columns
+        let d = tall ? m.columns : m.rows
         let order = (0..<d).reversed().map { $0 }  // descending eigenvalues
         let sigma = order.map { Swift.max(eig.eigenvalues[$0], 0).squareRoot() }
         let kk = Swift.min(Swift.max(k, 1), d)

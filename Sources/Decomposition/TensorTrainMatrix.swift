@@ -1,4 +1,5 @@
 import LinearAlgebra
+import TensorCore
 
 /// A weight matrix in tensor-train-matrix (MPO) form: with m ≤ M = ∏ m_k and n ≤ N = ∏ n_k
 /// (zero padding where a dimension factors badly), `W(i, j) = G₁[i₁, j₁] ⋯ G_d[i_d, j_d]` with
@@ -10,7 +11,7 @@ import LinearAlgebra
 /// Optional input-side whitening (the measurement-aware variant): the train approximates W·S
 /// and inputs are mapped by S⁻¹ first, so the truncation minimises output error on calibration
 /// inputs; S is then part of the stored parameters (`parameterCount` counts it).
-public struct TensorTrainMatrix: Sendable {
+public struct TensorTrainMatrix: Sendable, Equatable {
     /// m, n of the original (unpadded) matrix.
     public let rows: Int, columns: Int
     /// m_k and n_k, with ∏m_k ≥ m and ∏n_k ≥ n.
@@ -72,9 +73,10 @@ public struct TensorTrainMatrix: Sendable {
         let mf = rowFactors ?? factorShape(w.rows, order: order)
         let nf = columnFactors ?? factorShape(w.columns, order: order)
         guard mf.count == nf.count, mf.allSatisfy({ $0 > 0 }), nf.allSatisfy({ $0 > 0 }),
-              mf.reduce(1, *) >= w.rows, nf.reduce(1, *) >= w.columns else {
+              let pm = Tensor.elementCount(mf), let pn = Tensor.elementCount(nf),
+              pm >= w.rows, pn >= w.columns, pm <= 2 * w.rows, pn <= 2 * w.columns else {
             throw DecompositionError.invalidParameter(name: "factors", value: "\(mf) × \(nf)",
-                                                      reason: "need equal counts with products ≥ \(w.rows) and ≥ \(w.columns)")
+                                                      reason: "need equal counts with products in \(w.rows)...\(2 * w.rows) and \(w.columns)...\(2 * w.columns)")
         }
         var whitening: InputWhitening? = nil
         var target = w

@@ -17,6 +17,10 @@ extension Float: LinearAlgebraScalar {
                               u: UnsafeMutablePointer<Float>, ldu: Int32, vt: UnsafeMutablePointer<Float>, ldvt: Int32) -> Int32 {
         LAPACKE_sgesdd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "S")), m, n, a, lda, s, u, ldu, vt, ldvt)
     }
+    public static func _gesddValues(m: Int32, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, s: UnsafeMutablePointer<Float>) -> Int32 {
+        var dummyU: Float = 0, dummyVt: Float = 0
+        return LAPACKE_sgesdd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), m, n, a, lda, s, &dummyU, 1, &dummyVt, 1)
+    }
     public static func _gesvd(m: Int32, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, s: UnsafeMutablePointer<Float>,
                               u: UnsafeMutablePointer<Float>, ldu: Int32, vt: UnsafeMutablePointer<Float>, ldvt: Int32,
                               superb: UnsafeMutablePointer<Float>) -> Int32 {

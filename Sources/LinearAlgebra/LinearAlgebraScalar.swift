@@ -15,6 +15,8 @@ where Self.RawSignificand: FixedWidthInteger {
     /// Column-major `gesdd` with `jobz = 'S'`.
     static func _gesdd(m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>,
                        u: UnsafeMutablePointer<Self>, ldu: Int32, vt: UnsafeMutablePointer<Self>, ldvt: Int32) -> Int32
+    /// Column-major `gesdd` with `jobz = 'N'` (singular values only).
+    static func _gesddValues(m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>) -> Int32
     /// Column-major `gesvd` with `jobu = jobvt = 'S'`.
     static func _gesvd(m: Int32, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, s: UnsafeMutablePointer<Self>,
                        u: UnsafeMutablePointer<Self>, ldu: Int32, vt: UnsafeMutablePointer<Self>, ldvt: Int32,

@@ -194,5 +194,5 @@ extension Matrix where Scalar == Float {
     }
 
     /// The matrix as a rank-2 `Tensor`.
-    public var tensor: Tensor { Tensor(shape: [rows, columns], storage: values)! }
+    public var tensor: Tensor { Tensor(shape: [rows, columns], storage: values) ?? Tensor(zeros: [rows, columns]) }
 }

@@ -6,7 +6,7 @@
 /// re-orthonormalisation at each half-step (numerically stable subspace iteration); finally
 /// `B = Qᵀ·A` (ℓ×n), the small SVD `B = Ũ Σ Vᵀ`, and `U = Q·Ũ`, truncated to rank k.
 ///
-/// Guarantee (HMT 2011, Thm 10.7/Cor 10.10, in expectation): with p ≥ 2,
+/// Guarantee (HMT 2011, Corollary 10.10, in expectation): with p ≥ 2,
 /// `E‖A − QQᵀA‖ ≤ [(1 + √(k/(p−1)) + e√(k+p)/p · √(min(m,n)−k))]^{1/(2q+1)} · σ_{k+1}`;
 /// power iterations drive the factor towards 1 when the spectrum decays slowly.
 public enum RandomizedSVD {

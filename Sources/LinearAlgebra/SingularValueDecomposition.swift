@@ -12,7 +12,7 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
     public var singularValues: [Scalar]
     /// r×n, orthonormal rows (right singular vectors, transposed).
     public var vt: Matrix<Scalar>
-    /// Whether `gesdd` failed to converge and `gesvd` produced the result.
+    /// Whether `gesdd` failed to converge and `gesvd` produced the result (false when `gesvd` was asked for).
     public var usedFallback: Bool
 
     /// Wraps already-computed factors, checking that their shapes agree.
@@ -30,9 +30,11 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
 
     /// The thin SVD of `a`. Throws `nonFinite` on NaN/Inf input, `convergenceFailure` when both
     /// `gesdd` and `gesvd` fail, `dimensionTooLarge` past 32-bit sizes.
+    /// - Parameter driver: `.divideAndConquer` (default: `gesdd`, then `gesvd` if it does not converge)
+    ///   or `.qrIteration` (`gesvd` only, scipy's `lapack_driver="gesvd"`).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public init(_ a: Matrix<Scalar>) throws {
+    public init(_ a: Matrix<Scalar>, driver: SVDDriver = .divideAndConquer) throws {
         let op = "SVD"
         guard a.isFinite else { throw LinearAlgebraError.nonFinite(operation: op) }
         let m = a.rows, n = a.columns, r = Swift.min(m, n)
@@ -47,19 +49,22 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
         var routineU = [Scalar](repeating: 0, count: n * r)   // column-major n×r: read row-major it is our Vᵀ (r×n)
         var routineVt = [Scalar](repeating: 0, count: r * m)  // column-major r×m: read row-major it is our U (m×r)
         var work = a.values
-        var info = work.withUnsafeMutableBufferPointer { ap in
-            s.withUnsafeMutableBufferPointer { sp in
-                routineU.withUnsafeMutableBufferPointer { up in
-                    routineVt.withUnsafeMutableBufferPointer { vp in
-                        Scalar._gesdd(m: cm, n: cn, a: ap.baseAddress!, lda: cm, s: sp.baseAddress!,
-                                      u: up.baseAddress!, ldu: cm, vt: vp.baseAddress!, ldvt: cr)
+        var info: Int32 = 1
+        if driver == .divideAndConquer {
+            info = work.withUnsafeMutableBufferPointer { ap in
+                s.withUnsafeMutableBufferPointer { sp in
+                    routineU.withUnsafeMutableBufferPointer { up in
+                        routineVt.withUnsafeMutableBufferPointer { vp in
+                            Scalar._gesdd(m: cm, n: cn, a: ap.baseAddress!, lda: cm, s: sp.baseAddress!,
+                                          u: up.baseAddress!, ldu: cm, vt: vp.baseAddress!, ldvt: cr)
+                        }
                     }
                 }
             }
         }
         var fallback = false
         if info > 0 {
-            fallback = true
+            fallback = driver == .divideAndConquer
             work = a.values
             var superb = [Scalar](repeating: 0, count: Swift.max(r - 1, 1))
             info = work.withUnsafeMutableBufferPointer { ap in
@@ -81,6 +86,28 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable,
         self.singularValues = s
         self.vt = Matrix(_unchecked: r, n, routineU)
         self.usedFallback = fallback
+    }
+
+    /// The singular values of `a` only (non-increasing), by `gesdd` with `jobz = 'N'` — several times
+    /// cheaper than the full decomposition; falls back to the full `init(_:)` (and its `gesvd`
+    /// fallback) when `gesdd` does not converge.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func singularValues(of a: Matrix<Scalar>) throws -> [Scalar] {
+        let op = "SVD"
+        guard a.isFinite else { throw LinearAlgebraError.nonFinite(operation: op) }
+        let m = a.rows, n = a.columns, r = Swift.min(m, n)
+        if r == 0 { return [] }
+        let cm = try _lapackInt(n, op), cn = try _lapackInt(m, op)
+        _ = try _lapackInt(m * n, op)
+        var work = a.values
+        var s = [Scalar](repeating: 0, count: r)
+        let info = work.withUnsafeMutableBufferPointer { ap in
+            s.withUnsafeMutableBufferPointer { sp in Scalar._gesddValues(m: cm, n: cn, a: ap.baseAddress!, lda: cm, s: sp.baseAddress!) }
+        }
+        if info > 0 { return try SingularValueDecomposition(a).singularValues }
+        if info < 0 { throw LinearAlgebraError.invalidArgument(routine: "gesdd", info: Int(info)) }
+        return s
     }
 
     /// The number of singular values, min(m, n).

@@ -24,10 +24,12 @@ public struct Counts: Hashable, Sendable {
         String((0..<width).reversed().map { (v >> $0) & 1 == 1 ? "1" : "0" })
     }
 
-    /// Frequencies as a dense vector indexed by the integer value of the bit string (length 2ⁿ).
-    public var probabilityVector: [Double] {
+    /// Frequencies as a dense vector indexed by the integer value of the bit string (length 2ⁿ;
+    /// throws `unsupported` above 26 classical bits).
+    public func probabilityVector() throws -> [Double] {
+        guard numberOfClbits <= 26 else { throw QuantumError.unsupported("dense distribution over \(numberOfClbits) bits") }
         var p = [Double](repeating: 0, count: 1 << numberOfClbits)
-        for (k, n) in histogram { if let v = Int(k, radix: 2) { p[v] += Double(n) / Double(max(shots, 1)) } }
+        for (k, n) in histogram { if let v = Int(k, radix: 2), v < p.count { p[v] += Double(n) / Double(max(shots, 1)) } }
         return p
     }
 

@@ -60,7 +60,7 @@ struct QASMLexer {
                         while i < chars.count && isDigit(chars[i]) { s.unicodeScalars.append(chars[i]); advance() }
                     }
                 }
-                guard let v = Double(s) else { throw QuantumError.parse(line: l0, column: c0, message: "malformed number '\(s)'") }
+                guard let v = Double(s), v.isFinite else { throw QuantumError.parse(line: l0, column: c0, message: "malformed number '\(s)'") }
                 tokens.append(Token(kind: .number(v), line: l0, column: c0))
             } else if c == "\"" {
                 advance()

@@ -394,6 +394,7 @@ public struct QASMParser {
     }
 
     mutating func unary(_ depth: Int) throws -> Expr {
+        guard depth < 100 else { throw fail("expression nested too deeply") }
         if isSymbol("-") { _ = next(); return .negate(try unary(depth + 1)) }
         if isSymbol("+") { _ = next(); return try unary(depth + 1) }
         return try primary(depth)

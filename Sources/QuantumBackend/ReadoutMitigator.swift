@@ -48,7 +48,7 @@ public struct ReadoutMitigator: Hashable, Sendable {
     }
 
     /// The mitigated distribution from counts (clbit q taken as qubit q).
-    public func mitigate(_ counts: Counts) -> [Double] { mitigate(counts.probabilityVector) }
+    public func mitigate(_ counts: Counts) throws -> [Double] { mitigate(try counts.probabilityVector()) }
 
     /// `p ← (M on bit q) p` for a real row-major 2×2 `m`.
     static func applyTwoByTwo(_ p: inout [Double], _ q: Int, _ m: [Double]) {

@@ -61,9 +61,21 @@ public struct StateVector: Sendable {
 
     // MARK: - Dispatch
 
-    /// Applies `gate` to `qubits` with the kernel specialised to its structure.
-    /// Operands must be valid (the `Circuit` builder checks them).
+    /// Applies `gate` to `qubits` with the kernel specialised to its structure. Throws for a wrong
+    /// number of operands, an index outside the state, a repeated qubit or a matrix of the wrong size.
     public mutating func apply(_ gate: Gate, _ qubits: [Int], bindings: [String: Double] = [:]) throws {
+        guard qubits.count == gate.arity else {
+            throw QuantumError.badOperands(gate: gate.name, detail: "expects \(gate.arity) qubit(s), got \(qubits.count)")
+        }
+        for q in qubits where q < 0 || q >= numberOfQubits {
+            throw QuantumError.indexOutOfRange(what: "qubit", index: q, count: numberOfQubits)
+        }
+        if qubits.count > 1 && Set(qubits).count != qubits.count {
+            throw QuantumError.badOperands(gate: gate.name, detail: "repeated qubit in \(qubits)")
+        }
+        if case let .unitary(m, _) = gate, m.dimension != 2 && m.dimension != 4 {
+            throw QuantumError.notUnitary(detail: "unitary of dimension \(m.dimension)")
+        }
         switch gate {
         case .id: return
         case .x: applyX(qubits[0])
@@ -89,9 +101,12 @@ public struct StateVector: Sendable {
         case .rzz:
             let m = try gate.matrix(bindings)
             applyDiagonal2([m[0, 0], m[1, 1], m[2, 2], m[3, 3]], qubits[0], qubits[1])
+        case let .rx(a):
+            let t = try a.evaluate(bindings)
+            applyRX(_cos(t / 2), _sin(t / 2), qubits[0])
         default:
             let m = try gate.matrix(bindings)
-            if m.dimension == 2 { applyMatrix(m, qubits[0]) } else { applyMatrix2(m, qubits[0], qubits[1]) }
+            if m.dimension == 2 { applyStructured(m, qubits[0]) } else { applyMatrix2(m, qubits[0], qubits[1]) }
         }
     }
 
@@ -102,8 +117,48 @@ public struct StateVector: Sendable {
             applyDiagonal(m[0, 0], m[1, 1], q)
         } else if m[0, 0] == .zero && m[1, 1] == .zero {
             applyAntiDiagonal(m[0, 1], m[1, 0], q)
+        } else if m.elements.allSatisfy({ $0.im == 0 }) {
+            applyRealMatrix(m[0, 0].re, m[0, 1].re, m[1, 0].re, m[1, 1].re, q)
         } else {
             applyMatrix(m, q)
+        }
+    }
+
+    /// A real 2×2 (H, Ry, fused real products): half the multiplications of the complex kernel.
+    public mutating func applyRealMatrix(_ m00: Double, _ m01: Double, _ m10: Double, _ m11: Double, _ q: Int) {
+        let s = 1 << q, dim = dimension
+        storage.withUnsafeMutableBufferPointer { buf in
+            let p = buf.baseAddress!
+            var blk = 0
+            while blk < dim {
+                let a = p + 2 * blk, b = p + 2 * (blk + s)
+                for j in 0..<(2 * s) {
+                    let x = a[j], y = b[j]
+                    a[j] = m00 * x + m01 * y
+                    b[j] = m10 * x + m11 * y
+                }
+                blk += 2 * s
+            }
+        }
+    }
+
+    /// `Rx(θ) = [[c, −is], [−is, c]]` with `c = cos θ/2`, `s = sin θ/2`.
+    public mutating func applyRX(_ c: Double, _ sn: Double, _ q: Int) {
+        let s = 1 << q, dim = dimension
+        storage.withUnsafeMutableBufferPointer { buf in
+            let p = buf.baseAddress!
+            var blk = 0
+            while blk < dim {
+                for j in blk..<(blk + s) {
+                    let a = p + 2 * j, b = p + 2 * (j + s)
+                    let ar = a[0], ai = a[1], br = b[0], bi = b[1]
+                    a[0] = c * ar + sn * bi
+                    a[1] = c * ai - sn * br
+                    b[0] = sn * ai + c * br
+                    b[1] = c * bi - sn * ar
+                }
+                blk += 2 * s
+            }
         }
     }
 

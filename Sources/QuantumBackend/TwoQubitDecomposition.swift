@@ -8,8 +8,8 @@
 /// parts commute, so one real symmetric eigen-solve of a generic combination does it); then
 /// `K₁ = Uₘ·P·diag(e^{−iθ})` is real orthogonal and `U' = (M K₁ M†)(M diag(e^{iθ}) M†)(M Pᵀ M†)`,
 /// whose outer factors are local. `(a, b, c)` follow from `θ` because XX, YY, ZZ are diagonal in the
-/// magic basis. `circuit()` realises the interaction with 4 CX via `CX·exp(i(aXX+bYY+cZZ))·CX =
-/// exp(i(a·X₀ − b·X₀Z₁ + c·Z₁))` (2 CX when `b = 0`) — exact, though not the 3-CX optimum.
+/// magic basis; each is then reduced into (−π/4, π/4] by moving Pauli factors into the local gates.
+/// `circuit()` realises the interaction with the optimal 3 CX (Vatan–Williams), or 2 CX when `b = 0`.
 public struct TwoQubitDecomposition: Sendable {
     public var before0: ComplexMatrix, before1: ComplexMatrix
     public var after0: ComplexMatrix, after1: ComplexMatrix
@@ -100,23 +100,28 @@ public struct TwoQubitDecomposition: Sendable {
         return Complex.phase(globalPhase) * (ComplexMatrix.kron(after1, after0) * mid * ComplexMatrix.kron(before1, before0))
     }
 
-    /// Gates in circuit order on local operands 0 and 1: 1-qubit `unitary` gates and `cx`, equal to the
-    /// input up to the global phase `globalPhase`.
+    /// Gates in circuit order on local operands 0 and 1: 1-qubit gates and at most 3 `cx`, equal to the
+    /// input up to a global phase.
     public func circuit(tolerance: Double = 1e-12) -> [(Gate, [Int])] {
         var out: [(Gate, [Int])] = []
         out.append((.unitary(before0, label: "k"), [0]))
         out.append((.unitary(before1, label: "k"), [1]))
         let hasA = abs(a) > tolerance, hasB = abs(b) > tolerance, hasC = abs(c) > tolerance
-        if hasA || hasB || hasC {
-            // exp(i(aXX + bYY + cZZ)) = CX · Rx₀(−2a) · Rz₁(−2c) · H₀·Rzz(2b)·H₀ · CX
+        if hasB {
+            // Vatan & Williams 2004, Fig. 6 (signs fixed for these gate conventions; checked in tests):
+            // exp(i(aXX+bYY+cZZ)) ∝ Rz₀(−π/2)·CX₁₀·Ry₁(2b−π/2)·CX₀₁·Ry₁(π/2−2a)·Rz₀(π/2−2c)·CX₁₀·Rz₁(π/2)
+            let h = Double.pi / 2
+            out.append((.rz(Parameter(h)), [1]))
+            out.append((.cx, [1, 0]))
+            out.append((.rz(Parameter(h - 2 * c)), [0]))
+            out.append((.ry(Parameter(h - 2 * a)), [1]))
             out.append((.cx, [0, 1]))
-            if hasB {
-                out.append((.h, [0]))
-                out.append((.cx, [0, 1]))
-                out.append((.rz(Parameter(2 * b)), [1]))
-                out.append((.cx, [0, 1]))
-                out.append((.h, [0]))
-            }
+            out.append((.ry(Parameter(2 * b - h)), [1]))
+            out.append((.cx, [1, 0]))
+            out.append((.rz(Parameter(-h)), [0]))
+        } else if hasA || hasC {
+            // exp(i(aXX + cZZ)) = CX · Rx₀(−2a) · Rz₁(−2c) · CX (CX maps X₀X₁ → X₀ and Z₀Z₁ → Z₁).
+            out.append((.cx, [0, 1]))
             if hasA { out.append((.rx(Parameter(-2 * a)), [0])) }
             if hasC { out.append((.rz(Parameter(-2 * c)), [1])) }
             out.append((.cx, [0, 1]))

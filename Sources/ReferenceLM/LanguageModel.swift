@@ -17,16 +17,18 @@ public struct LanguageModel: Sendable {
         self.path = path
     }
 
-    /// Opens a checkpoint by its content: a llama2.c `.bin` (tokenizer from `tokenizerPath`, else
-    /// `tok512.bin` or `tokenizer.bin` beside it).
+    /// Opens a checkpoint by its content: a GGUF file (config from `llama.*` metadata, tokenizer from
+    /// `tokenizer.ggml.*`: "llama" SentencePiece-style or "gpt2" byte-level BPE), or a llama2.c `.bin`
+    /// (tokenizer from `tokenizerPath`, else `tok<vocab>.bin` or `tokenizer.bin` beside it).
     public static func load(path: String, tokenizerPath: String? = nil) throws -> LanguageModel {
         guard let h = FileHandle(forReadingAtPath: path) else {
             throw ReferenceLMError.file(path: path, reason: "cannot open")
         }
         let magic = (try? h.read(upToCount: 4)) ?? nil
         try? h.close()
-        if magic == Data("GGUF".utf8) {
-            throw ReferenceLMError.file(path: path, reason: "GGUF checkpoints are not supported by this build yet")
+        if magic == Data("GGUF".utf8) { return try loadGGUF(path: path) }
+        if path.hasSuffix(".safetensors") || path.hasSuffix(".json") {
+            return try loadHuggingFace(path: path, tokenizerPath: tokenizerPath)
         }
         let checkpoint: Llama2CCheckpoint
         do { checkpoint = try Llama2CCheckpoint(path: path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
@@ -42,5 +44,58 @@ public struct LanguageModel: Sendable {
             throw ReferenceLMError.weights(e)
         }
         return LanguageModel(model: model, tokenizer: tokenizer, format: checkpoint.formatDescription, path: path)
+    }
+
+    /// Opens a GGUF llama checkpoint with its embedded tokenizer.
+    public static func loadGGUF(path: String) throws -> LanguageModel {
+        let file: GGUFFile
+        do { file = try GGUFFile(path: path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
+        let rows = file.info(for: TensorRole(layer: nil, kind: .tokenEmbedding))?.shape.first
+        let config = try LlamaConfig(ggufMetadata: file.metadata, embeddingRows: rows, source: path)
+        let model = try LlamaModel(source: file, config: config)
+        let tokenizer: any TextTokenizer
+        switch file.metadata["tokenizer.ggml.model"]?.stringValue {
+        case "llama": tokenizer = try Llama2CTokenizer(ggufMetadata: file.metadata, source: path)
+        case "gpt2": tokenizer = try GPT2Tokenizer(ggufMetadata: file.metadata, source: path)
+        case let other:
+            throw ReferenceLMError.invalidConfig(source: path, field: "tokenizer.ggml.model",
+                                                 reason: "'\(other ?? "missing")' is not supported (llama, gpt2)")
+        }
+        guard tokenizer.vocabularySize == config.vocabSize else {
+            throw ReferenceLMError.invalidConfig(source: path, field: "tokenizer.ggml.tokens",
+                                                 reason: "\(tokenizer.vocabularySize) tokens for an embedding of \(config.vocabSize) rows")
+        }
+        return LanguageModel(model: model, tokenizer: tokenizer, format: file.formatDescription, path: path)
+    }
+
+    /// Opens a Hugging Face Llama checkpoint: `model.safetensors` (or a sharded index `.json`) with
+    /// `config.json` beside it; rotate-half RoPE. Tokenizer: `tokenizerPath` (a llama2.c
+    /// `tokenizer.bin`, a GGUF file's vocabulary, or a `tokenizer.json`), else `tokenizer.json` beside it.
+    public static func loadHuggingFace(path: String, tokenizerPath: String?) throws -> LanguageModel {
+        let dir = (path as NSString).deletingLastPathComponent
+        let configPath = (dir as NSString).appendingPathComponent("config.json")
+        let (config, tied) = try LlamaConfig.huggingFace(configPath: configPath)
+        let source: any WeightSource
+        do { source = try Checkpoints.open(path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
+        let model = try LlamaModel(source: source, config: config)
+        if tied != model.tiedOutput, !tied {
+            throw ReferenceLMError.missingTensor(source: path, name: "lm_head.weight")
+        }
+        let json = (FileManager.default.contents(atPath: configPath).flatMap { try? JSONSerialization.jsonObject(with: $0) }) as? [String: Any]
+        let bos = json?["bos_token_id"] as? Int, eos = json?["eos_token_id"] as? Int
+        let tokPath = tokenizerPath ?? (dir as NSString).appendingPathComponent("tokenizer.json")
+        let tokenizer: any TextTokenizer
+        if tokPath.hasSuffix(".json") {
+            tokenizer = try GPT2Tokenizer(huggingFaceTokenizerPath: tokPath, bosID: bos, eosID: eos)
+        } else if let m = try? GGUFFile(path: tokPath) {
+            tokenizer = m.metadata["tokenizer.ggml.model"]?.stringValue == "gpt2"
+                ? try GPT2Tokenizer(ggufMetadata: m.metadata, source: tokPath)
+                : try Llama2CTokenizer(ggufMetadata: m.metadata, source: tokPath)
+        } else {
+            do { tokenizer = try Llama2CTokenizer(path: tokPath, vocabSize: config.vocabSize) } catch let e as WeightFormatError {
+                throw ReferenceLMError.weights(e)
+            }
+        }
+        return LanguageModel(model: model, tokenizer: tokenizer, format: source.formatDescription, path: path)
     }
 }

@@ -1,3 +1,4 @@
+import Decomposition
 import LinearAlgebra
 import TensorCore
 
@@ -8,12 +9,14 @@ import TensorCore
 ///   `y = (x·Bᵀ)·Aᵀ` — two GEMMs costing `r·(in + out)` multiply-adds per row instead of `in·out`;
 ///   the product `A·B` is never formed.
 ///
-/// Extension point: a tensor-train (TT-matrix / MPO, Oseledets 2011) case whose cores are
-/// contracted in order lands here once `Decomposition.TensorTrain` is on main; `apply`,
-/// `referenceApply`, the shapes and the FLOP count are the only members a new case must implement.
+/// - `.tensorTrain(M)`: a TT-matrix / MPO (Oseledets 2011) `Decomposition.TensorTrainMatrix`,
+///   applied core by core (`TensorTrainMatrix.apply`), never contracted to W.
+///
+/// A new form implements `apply`, `referenceApply`, the shapes and `parameterCount`.
 public enum Linear: Sendable {
     case dense(Tensor)
     case lowRank(a: Tensor, b: Tensor)
+    case tensorTrain(TensorTrainMatrix)
 
     /// Builds a validated dense layer; `name` is used in errors.
     public static func dense(_ w: Tensor, name: String, source: String) throws -> Linear {
@@ -36,16 +39,18 @@ public enum Linear: Sendable {
     /// Output width.
     public var outFeatures: Int {
         switch self {
-        case let .dense(w): return w.shape[0]
-        case let .lowRank(a, _): return a.shape[0]
+        case let .dense(w): return w.rank == 2 ? w.shape[0] : 0
+        case let .lowRank(a, _): return a.rank == 2 ? a.shape[0] : 0
+        case let .tensorTrain(m): return m.rows
         }
     }
 
     /// Input width.
     public var inFeatures: Int {
         switch self {
-        case let .dense(w): return w.shape[1]
-        case let .lowRank(_, b): return b.shape[1]
+        case let .dense(w): return w.rank == 2 ? w.shape[1] : 0
+        case let .lowRank(_, b): return b.rank == 2 ? b.shape[1] : 0
+        case let .tensorTrain(m): return m.columns
         }
     }
 
@@ -54,14 +59,16 @@ public enum Linear: Sendable {
         switch self {
         case let .dense(w): return w.count
         case let .lowRank(a, b): return a.count + b.count
+        case let .tensorTrain(m): return m.parameterCount
         }
     }
 
-    /// Multiply-adds per input row (`in·out` dense, `r·(in+out)` low-rank).
+    /// Multiply-adds per input row (`in·out` dense, `r·(in+out)` low-rank; the stored parameter
+    /// count for a TT-matrix, a lower bound of its contraction cost).
     public var multiplyAddsPerRow: Int { parameterCount }
 
     /// `y (rows, out) = x (rows, in) · Wᵀ`, overwriting `y`. Uses BLAS sgemm.
-    public func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+    public func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) throws {
         guard rows > 0 else { return }
         switch self {
         case let .dense(w):
@@ -80,21 +87,23 @@ public enum Linear: Sendable {
                     BLAS.gemm(transB: true, m: rows, n: o, k: r, a: tp.baseAddress!, lda: r, b: ap.baseAddress!, ldb: r, c: y, ldc: o)
                 }
             }
+        case let .tensorTrain(m):
+            let input = try Matrix<Float>(rows: rows, columns: m.columns, values: Array(UnsafeBufferPointer(start: x, count: rows * m.columns)))
+            let out = try m.apply(input)  // (rows, out)
+            out.values.withUnsafeBufferPointer { y.update(from: $0.baseAddress!, count: rows * m.rows) }
         }
     }
 
     /// Array convenience over `apply`: `x` holds `rows · inFeatures` values.
-    public func apply(_ x: [Float], rows: Int) -> [Float] {
+    public func apply(_ x: [Float], rows: Int) throws -> [Float] {
         var y = [Float](repeating: 0, count: rows * outFeatures)
-        x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in apply(xp.baseAddress!, rows: rows, into: yp.baseAddress!) }
-        }
+        try apply(x, rows: rows, into: &y)
         return y
     }
 
     /// The same product for one row with plain loops (no BLAS): the reference path tests compare
     /// `apply` against.
-    public func referenceApply(_ x: ArraySlice<Float>) -> [Float] {
+    public func referenceApply(_ x: ArraySlice<Float>) throws -> [Float] {
         func matvec(_ w: [Float], _ rows: Int, _ cols: Int, _ v: [Float]) -> [Float] {
             var out = [Float](repeating: 0, count: rows)
             for r in 0..<rows {
@@ -109,15 +118,19 @@ public enum Linear: Sendable {
         case let .lowRank(a, b):
             let t = matvec(b.storage, b.shape[0], b.shape[1], Array(x))
             return matvec(a.storage, a.shape[0], a.shape[1], t)
+        case let .tensorTrain(m):
+            // Reference: contract the train to W once, then the plain loop.
+            let w = try m.contracted()
+            return matvec(w.values, w.rows, w.columns, Array(x))
         }
     }
 }
 
 extension Linear {
     /// Array-to-array `apply` writing into an existing buffer of at least `rows · outFeatures` values.
-    func apply(_ x: [Float], rows: Int, into y: inout [Float]) {
-        x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in apply(xp.baseAddress!, rows: rows, into: yp.baseAddress!) }
+    func apply(_ x: [Float], rows: Int, into y: inout [Float]) throws {
+        try x.withUnsafeBufferPointer { xp in
+            try y.withUnsafeMutableBufferPointer { yp in try apply(xp.baseAddress!, rows: rows, into: yp.baseAddress!) }
         }
     }
 }

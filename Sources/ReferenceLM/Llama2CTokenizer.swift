@@ -1,3 +1,4 @@
+import Foundation
 import WeightFormats
 
 /// The tokenizer of llama2.c (`run.c`'s `encode`/`decode`) over a `tokenizer.bin` vocabulary:
@@ -21,23 +22,37 @@ public struct Llama2CTokenizer: TextTokenizer {
     let lookup: [[UInt8]: Int]
     /// Whether merging may be done per space-started chunk (see the type's doc).
     let chunkable: Bool
+    /// Token id of each byte's fallback piece `<0xNN>` (llama2.c: NN + 3), `-1` when absent.
+    let byteFallback: [Int]
+    /// Whether a non-empty text starts with the dummy-prefix space.
+    public let addsSpacePrefix: Bool
+    /// Ids that render as nothing when decoding (BOS, EOS and other control tokens).
+    let controlIDs: Set<Int>
+    public let bosID: Int?
+    public let eosID: Int?
 
     public var vocabularySize: Int { pieces.count }
-    public var bosID: Int? { pieces.count > 1 ? 1 : nil }
-    public var eosID: Int? { pieces.count > 2 ? 2 : nil }
 
     /// Wraps a parsed `tokenizer.bin`.
     public init(file: Llama2CTokenizerFile) {
         self.init(pieces: file.pieces, scores: file.scores)
     }
 
-    public init(pieces: [[UInt8]], scores: [Float]) {
+    /// A vocabulary of raw-byte pieces (spaces as 0x20) with scores. llama2.c defaults: BOS 1, EOS 2,
+    /// dummy prefix on.
+    public init(pieces: [[UInt8]], scores: [Float], bosID: Int? = 1, eosID: Int? = 2, controlIDs: Set<Int> = [],
+                addsSpacePrefix: Bool = true) {
         self.pieces = pieces
         self.scores = scores
         var lookup: [[UInt8]: Int] = [:]
         for (i, p) in pieces.enumerated() where lookup[p] == nil { lookup[p] = i }
         self.lookup = lookup
         chunkable = !pieces.contains { $0.dropFirst().contains(0x20) }
+        byteFallback = (0..<256).map { b in lookup[Array(String(format: "<0x%02X>", b).utf8)] ?? -1 }
+        self.bosID = bosID.flatMap { $0 >= 0 && $0 < pieces.count ? $0 : nil }
+        self.eosID = eosID.flatMap { $0 >= 0 && $0 < pieces.count ? $0 : nil }
+        self.controlIDs = controlIDs.union([self.bosID, self.eosID].compactMap { $0 })
+        self.addsSpacePrefix = addsSpacePrefix
     }
 
     /// Reads `tokenizer.bin` at `path` (requiring `vocabSize` tokens when given).
@@ -52,7 +67,7 @@ public struct Llama2CTokenizer: TextTokenizer {
         guard !bytes.isEmpty else { return out }
         // Initial symbols: dummy prefix, then one per code point (or per byte as fallback).
         var symbols: [Int] = []
-        if let space = lookup[[0x20]] { symbols.append(space) }
+        if addsSpacePrefix, let space = lookup[[0x20]] { symbols.append(space) }
         var i = 0
         while i < bytes.count {
             var end = i + 1
@@ -61,7 +76,7 @@ public struct Llama2CTokenizer: TextTokenizer {
             if let id = lookup[cp] {
                 symbols.append(id)
             } else {
-                for b in cp { symbols.append(Int(b) + 3) }
+                for b in cp where byteFallback[Int(b)] >= 0 { symbols.append(byteFallback[Int(b)]) }
             }
             i = end
         }
@@ -96,7 +111,7 @@ public struct Llama2CTokenizer: TextTokenizer {
 
     /// The bytes token `id` stands for: `<0xNN>` pieces are the raw byte NN; BOS/EOS render as nothing.
     public func bytes(of id: Int) -> [UInt8] {
-        guard id >= 0, id < pieces.count, id != bosID, id != eosID else { return [] }
+        guard id >= 0, id < pieces.count, !controlIDs.contains(id) else { return [] }
         let p = pieces[id]
         if p.count == 6, p.starts(with: Array("<0x".utf8)), p.last == UInt8(ascii: ">"),
            let v = UInt8(String(decoding: p[3..<5], as: UTF8.self), radix: 16) {
@@ -112,9 +127,11 @@ public struct Llama2CTokenizer: TextTokenizer {
         var atStart = true
         for id in ids {
             if id == bosID { atStart = true; continue }
+            if controlIDs.contains(id) { continue }
             var b = bytes(of: id)
-            if atStart, b.first == 0x20 { b.removeFirst() }
-            if !b.isEmpty || id != eosID { atStart = false }
+            // Only the first piece after BOS (or the start) loses its leading (dummy-prefix) space.
+            if atStart, addsSpacePrefix, b.first == 0x20 { b.removeFirst() }
+            atStart = false
             out += b
         }
         return String(decoding: out, as: UTF8.self)

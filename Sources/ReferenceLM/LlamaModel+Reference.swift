@@ -36,9 +36,9 @@ extension LlamaModel {
             var x = Array(tokenEmbedding.storage[token * D ..< (token + 1) * D])  // (D)
             for (l, b) in blocks.enumerated() {
                 let xb = norm(x, b.attnNorm)
-                var q = b.attnQ.referenceApply(xb[...])  // (D)
-                var k = b.attnK.referenceApply(xb[...])  // (KV)
-                let v = b.attnV.referenceApply(xb[...])  // (KV)
+                var q = try b.attnQ.referenceApply(xb[...])  // (D)
+                var k = try b.attnK.referenceApply(xb[...])  // (KV)
+                let v = try b.attnV.referenceApply(xb[...])  // (KV)
                 rope(&q, pos)
                 rope(&k, pos)
                 keyCache[l] += k
@@ -60,17 +60,17 @@ extension LlamaModel {
                         for i in 0..<hs { out[h * hs + i] += a * valueCache[l][j * KV + kvOff + i] }
                     }
                 }
-                let o = b.attnOutput.referenceApply(out[...])
+                let o = try b.attnOutput.referenceApply(out[...])
                 for i in 0..<D { x[i] += o[i] }
                 let xb2 = norm(x, b.ffnNorm)
-                let g = b.ffnGate.referenceApply(xb2[...])
-                let u = b.ffnUp.referenceApply(xb2[...])
+                let g = try b.ffnGate.referenceApply(xb2[...])
+                let u = try b.ffnUp.referenceApply(xb2[...])
                 var hb = [Float](repeating: 0, count: H)  // (H)
                 for i in 0..<H { hb[i] = g[i] / (1 + Foundation.exp(-g[i])) * u[i] }
-                let d = b.ffnDown.referenceApply(hb[...])
+                let d = try b.ffnDown.referenceApply(hb[...])
                 for i in 0..<D { x[i] += d[i] }
             }
-            logits += output.referenceApply(norm(x, outputNorm)[...])
+            logits += try output.referenceApply(norm(x, outputNorm)[...])
         }
         return logits
     }

@@ -56,6 +56,9 @@ public final class LlamaModel: Sendable {
             ]
             for (kind, lin, o, i) in expected {
                 try check(p + kind + ".weight", [lin.outFeatures, lin.inFeatures], [o, i])
+                if case let .lowRank(a, b) = lin, a.shape[1] != b.shape[0] {
+                    throw ReferenceLMError.shapeMismatch(source: source, tensor: p + kind + ".weight", expected: [a.shape[1], i], found: b.shape)
+                }
             }
         }
         try check("output_norm.weight", [outputNorm.count], [D])
@@ -110,6 +113,34 @@ public final class LlamaModel: Sendable {
     /// given, the input of every linear layer is recorded (see `ActivationRecorder`).
     public func forward(_ tokens: [Int], cache: inout KVCache, recorder: ActivationRecorder? = nil,
                         lastOnly: Bool = false) throws -> [Float] {
+        let D = config.dim
+        // With `lastOnly` the blocks' inputs are recorded but not the head's (one row of T).
+        let hidden = try hiddenStates(tokens, cache: &cache, recorder: recorder, final: !lastOnly)
+        guard !hidden.isEmpty else { return [] }
+        let rows = lastOnly ? 1 : tokens.count
+        var xf = Array(hidden[(hidden.count - rows * D)...])  // (rows, D)
+        if lastOnly { rmsNorm(Array(xf), gain: outputNorm, rows: 1, into: &xf) }
+        var logits = [Float](repeating: 0, count: rows * config.vocabSize)  // (rows, V)
+        try output.apply(xf, rows: rows, into: &logits)
+        return logits
+    }
+
+    /// The head applied to rows `range` of `finalHidden` (from `hiddenStates(final: true)`), written
+    /// into `logits` (at least `range.count · V` values): lets callers score long windows in blocks
+    /// without holding (T, V) logits.
+    public func logits(finalHidden: [Float], rows range: Range<Int>, into logits: inout [Float]) throws {
+        let D = config.dim
+        try Array(finalHidden[range.lowerBound * D ..< range.upperBound * D]).withUnsafeBufferPointer { xp in
+            try logits.withUnsafeMutableBufferPointer { lp in
+                try output.apply(xp.baseAddress!, rows: range.count, into: lp.baseAddress!)
+            }
+        }
+    }
+
+    /// The residual stream after the last block for `tokens` (T, D), RMS-normalised with the final
+    /// gain when `final` (the head's input, recorded as `output`); appends keys/values to `cache`.
+    public func hiddenStates(_ tokens: [Int], cache: inout KVCache, recorder: ActivationRecorder? = nil,
+                             final: Bool = true) throws -> [Float] {
         let c = config
         let (T, D, H, V, KV, hs) = (tokens.count, c.dim, c.hiddenDim, c.vocabSize, c.kvDim, c.headSize)
         guard T > 0 else { return [] }
@@ -134,6 +165,7 @@ public final class LlamaModel: Sendable {
         var gate = [Float](repeating: 0, count: T * H)    // (T, H) W1·m, then silu(W1·m) ⊙ W3·m
         var up = [Float](repeating: 0, count: T * H)      // (T, H) W3·m
 
+        let rope = ropeTable(firstPosition: p0, rows: T)  // (T, hs/2) cos and sin
         tokenEmbedding.storage.withUnsafeBufferPointer { e in
             for (t, id) in tokens.enumerated() {
                 for i in 0..<D { x[t * D + i] = e[id * D + i] }
@@ -144,11 +176,11 @@ public final class LlamaModel: Sendable {
             // Attention sub-layer.
             rmsNorm(x, gain: b.attnNorm, rows: T, into: &n)
             recorder?.record(.attentionInput, layer: l, n, rows: T)
-            b.attnQ.apply(n, rows: T, into: &q)
-            b.attnK.apply(n, rows: T, into: &k)
-            b.attnV.apply(n, rows: T, into: &v)
-            applyRoPE(&q, rows: T, heads: c.headCount, firstPosition: p0)
-            applyRoPE(&k, rows: T, heads: c.kvHeadCount, firstPosition: p0)
+            try b.attnQ.apply(n, rows: T, into: &q)
+            try b.attnK.apply(n, rows: T, into: &k)
+            try b.attnV.apply(n, rows: T, into: &v)
+            applyRoPE(&q, rows: T, heads: c.headCount, table: rope)
+            applyRoPE(&k, rows: T, heads: c.kvHeadCount, table: rope)
             cache.keys[l].replaceSubrange(p0 * KV ..< Tk * KV, with: k)
             cache.values[l].replaceSubrange(p0 * KV ..< Tk * KV, with: v)
             cache.keys[l].withUnsafeBufferPointer { K in
@@ -172,33 +204,30 @@ public final class LlamaModel: Sendable {
                 }
             }
             recorder?.record(.attentionOutputInput, layer: l, att, rows: T)
-            b.attnOutput.apply(att, rows: T, into: &proj)
+            try b.attnOutput.apply(att, rows: T, into: &proj)
             for i in 0..<(T * D) { x[i] += proj[i] }
 
             // SwiGLU MLP sub-layer.
             rmsNorm(x, gain: b.ffnNorm, rows: T, into: &n)
             recorder?.record(.mlpInput, layer: l, n, rows: T)
-            b.ffnGate.apply(n, rows: T, into: &gate)
-            b.ffnUp.apply(n, rows: T, into: &up)
+            try b.ffnGate.apply(n, rows: T, into: &gate)
+            try b.ffnUp.apply(n, rows: T, into: &up)
             for i in 0..<(T * H) {
                 let g = gate[i]
                 gate[i] = g / (1 + Foundation.exp(-g)) * up[i]
             }
             recorder?.record(.mlpDownInput, layer: l, gate, rows: T)
-            b.ffnDown.apply(gate, rows: T, into: &proj)
+            try b.ffnDown.apply(gate, rows: T, into: &proj)
             for i in 0..<(T * D) { x[i] += proj[i] }
         }
         cache.count = Tk
+        guard final else { return x }
 
-        // Final norm and head.
-        let rows = lastOnly ? 1 : T
-        let last = lastOnly ? Array(x[(T - 1) * D ..< T * D]) : x
-        var xf = [Float](repeating: 0, count: rows * D)  // (rows, D)
-        rmsNorm(last, gain: outputNorm, rows: rows, into: &xf)
-        recorder?.record(.headInput, layer: nil, xf, rows: rows)
-        var logits = [Float](repeating: 0, count: rows * V)  // (rows, V)
-        output.apply(xf, rows: rows, into: &logits)
-        return logits
+        // Final norm: the head's input.
+        var xf = [Float](repeating: 0, count: T * D)  // (T, D)
+        rmsNorm(x, gain: outputNorm, rows: T, into: &xf)
+        recorder?.record(.headInput, layer: nil, xf, rows: T)
+        return xf
     }
 
     /// `out[r] = x[r] / sqrt(mean(x[r]²) + ε) · gain`, per row of width D (sum of squares in Float64).
@@ -212,24 +241,34 @@ public final class LlamaModel: Sendable {
         }
     }
 
-    /// Rotates each head of each row (row t is at position `firstPosition + t`) per `config.ropeLayout`.
-    func applyRoPE(_ x: inout [Float], rows: Int, heads: Int, firstPosition: Int) {
-        let hs = config.headSize, half = hs / 2, width = heads * hs
-        var cosines = [Float](repeating: 0, count: half), sines = cosines
+    /// cos and sin of `p · θ^(−2i/hs)` for positions `firstPosition ..< firstPosition + rows`,
+    /// each (rows, hs/2), computed in Float64 once per forward pass.
+    func ropeTable(firstPosition: Int, rows: Int) -> (cos: [Float], sin: [Float]) {
+        let half = config.headSize / 2
+        var c = [Float](repeating: 0, count: rows * half), s = c
         for t in 0..<rows {
             let p = Double(firstPosition + t)
             for i in 0..<half {
                 let a = p * inverseFrequencies[i]
-                cosines[i] = Float(Foundation.cos(a))
-                sines[i] = Float(Foundation.sin(a))
+                c[t * half + i] = Float(Foundation.cos(a))
+                s[t * half + i] = Float(Foundation.sin(a))
             }
+        }
+        return (c, s)
+    }
+
+    /// Rotates each head of each row (row t at the table's position t) per `config.ropeLayout`.
+    func applyRoPE(_ x: inout [Float], rows: Int, heads: Int, table: (cos: [Float], sin: [Float])) {
+        let hs = config.headSize, half = hs / 2, width = heads * hs
+        for t in 0..<rows {
             for h in 0..<heads {
                 let base = t * width + h * hs
                 for i in 0..<half {
                     let (i0, i1) = config.ropeLayout == .adjacentPairs ? (base + 2 * i, base + 2 * i + 1) : (base + i, base + i + half)
                     let (a, b) = (x[i0], x[i1])
-                    x[i0] = a * cosines[i] - b * sines[i]
-                    x[i1] = a * sines[i] + b * cosines[i]
+                    let (co, si) = (table.cos[t * half + i], table.sin[t * half + i])
+                    x[i0] = a * co - b * si
+                    x[i1] = a * si + b * co
                 }
             }
         }

@@ -89,21 +89,19 @@ public enum DenseExport {
                            progress: ProgressReporter?) throws -> Result {
         var fallbacks: [(String, String, String)] = []
         var specs: [GGUFWriter.TensorSpec] = []
+        let requested: GGMLType = switch precision {
+        case .f32: .f32
+        case .f16: .f16
+        case .bf16: .bf16
+        case .q8_0: .q8_0
+        case .q4_0: .q4_0
+        }
         for t in source.tensors {
-            var type: GGMLType
-            switch precision {
-            case .f32: type = .f32
-            case .f16: type = .f16
-            case .bf16: type = .bf16
-            case .q8_0: type = .q8_0
-            case .q4_0: type = .q4_0
-            }
-            if t.shape.count < 2 && type != .f32 {
-                type = .f32
-                fallbacks.append((t.name, "F32", "1-D tensors stay F32, as llama.cpp keeps them"))
-            } else if type.blockSize > 1, (t.shape.last ?? 0) % type.blockSize != 0 {
-                type = .f16
-                fallbacks.append((t.name, "F16", "rows of \(t.shape.last ?? 0) are not a multiple of \(precision.rawValue)'s block of 32"))
+            let type = GGUFWriter.exportType(for: t.shape, requested: requested)
+            if type != requested {
+                let reason = t.shape.count < 2 ? "0- and 1-D tensors stay F32, as llama.cpp's converters keep them"
+                    : "rows of \(t.shape.last ?? 0) are not whole \(requested.name) blocks of \(requested.blockSize)"
+                fallbacks.append((t.name, type.name, reason))
             }
             specs.append(.init(name: t.name, shape: t.shape, type: type))
         }

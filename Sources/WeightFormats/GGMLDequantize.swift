@@ -218,20 +218,38 @@ public enum GGMLDequantize {
         }
     }
 
+    /// Byte k of entry v is `((v >> k) & 1) << 4`: spreads 8 high bits of Q5 values over 8 bytes.
+    static let _spread: [UInt64] = (0..<256).map { (v: Int) -> UInt64 in
+        var r: UInt64 = 0
+        for k in 0..<8 where (v >> k) & 1 == 1 { r |= UInt64(0x10) << UInt64(8 * k) }
+        return r
+    }
+
+    /// The 32 fifth bits of a Q5 block as bytes of 0 or 0x10, from the little-endian `qh` word.
+    @inline(__always)
+    static func spreadHighBits(_ qh: UnsafeRawPointer, _ into: UnsafeMutableRawPointer) {
+        _spread.withUnsafeBufferPointer { t in
+            for k in 0..<4 { into.storeBytes(of: t[Int(qh.load(fromByteOffset: k, as: UInt8.self))], toByteOffset: 8 * k, as: UInt64.self) }
+        }
+    }
+
     // block_q5_0 { f16 d; u8 qh[4]; u8 qs[16]; }  (22 bytes); bit j of qh is bit 4 of value j
     static func q5_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
                     _ table: UnsafePointer<Float>) {
-        for b in lo..<hi {
-            let p = src + 22 * b
-            let d = half(p, 0, table)
-            let qh = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
-            let qs = (p + 6).assumingMemoryBound(to: UInt8.self)
-            let y = dst + 32 * b
-            for j in 0..<16 {
-                let xh0 = UInt8(truncatingIfNeeded: ((qh >> UInt32(j)) << 4) & 0x10)
-                let xh1 = UInt8(truncatingIfNeeded: (qh >> UInt32(j + 12)) & 0x10)
-                y[j] = d * Float(Int32((qs[j] & 0x0F) | xh0) &- 16)
-                y[j + 16] = d * Float(Int32((qs[j] >> 4) | xh1) &- 16)
+        var high = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &high) { hb in
+            let h = hb.baseAddress!
+            let hx = h.assumingMemoryBound(to: UInt8.self)
+            for b in lo..<hi {
+                let p = src + 22 * b
+                let d = half(p, 0, table)
+                spreadHighBits(p + 2, h)
+                let qs = (p + 6).assumingMemoryBound(to: UInt8.self)
+                let y = dst + 32 * b
+                for j in 0..<16 {
+                    y[j] = d * Float(Int32((qs[j] & 0x0F) | hx[j]) &- 16)
+                    y[j + 16] = d * Float(Int32((qs[j] >> 4) | hx[j + 16]) &- 16)
+                }
             }
         }
     }
@@ -239,17 +257,20 @@ public enum GGMLDequantize {
     // block_q5_1 { f16 d; f16 m; u8 qh[4]; u8 qs[16]; }  (24 bytes)
     static func q5_1(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int,
                     _ table: UnsafePointer<Float>) {
-        for b in lo..<hi {
-            let p = src + 24 * b
-            let d = half(p, 0, table), m = half(p, 2, table)
-            let qh = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-            let qs = (p + 8).assumingMemoryBound(to: UInt8.self)
-            let y = dst + 32 * b
-            for j in 0..<16 {
-                let xh0 = UInt8(truncatingIfNeeded: ((qh >> UInt32(j)) << 4) & 0x10)
-                let xh1 = UInt8(truncatingIfNeeded: (qh >> UInt32(j + 12)) & 0x10)
-                y[j] = d * Float((qs[j] & 0x0F) | xh0) + m
-                y[j + 16] = d * Float((qs[j] >> 4) | xh1) + m
+        var high = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &high) { hb in
+            let h = hb.baseAddress!
+            let hx = h.assumingMemoryBound(to: UInt8.self)
+            for b in lo..<hi {
+                let p = src + 24 * b
+                let d = half(p, 0, table), m = half(p, 2, table)
+                spreadHighBits(p + 4, h)
+                let qs = (p + 8).assumingMemoryBound(to: UInt8.self)
+                let y = dst + 32 * b
+                for j in 0..<16 {
+                    y[j] = d * Float((qs[j] & 0x0F) | hx[j]) + m
+                    y[j + 16] = d * Float((qs[j] >> 4) | hx[j + 16]) + m
+                }
             }
         }
     }
@@ -281,10 +302,10 @@ public enum GGMLDequantize {
                 for _ in 0..<4 {
                     var dl = d * Float(sc[s] & 0x0F), ml = dmin * Float(sc[s] >> 4)
                     s += 1
-                    for l in 0..<16 { y[l] = dl * Float((q[l] >> shift) & 3) - ml }
+                    for l in 0..<16 { y[l] = dl * Float((q[l] &>> shift) & 3) - ml }
                     dl = d * Float(sc[s] & 0x0F); ml = dmin * Float(sc[s] >> 4)
                     s += 1
-                    for l in 0..<16 { y[16 + l] = dl * Float((q[l + 16] >> shift) & 3) - ml }
+                    for l in 0..<16 { y[16 + l] = dl * Float((q[l + 16] &>> shift) & 3) - ml }
                     y += 32
                     shift += 2
                 }
@@ -310,7 +331,7 @@ public enum GGMLDequantize {
                 let out = raw.baseAddress!.assumingMemoryBound(to: Float.self)
                 for k in 0..<16 {
                     let low = k < 8 ? sc[k] & 0x0F : sc[k - 8] >> 4
-                    let high = (sc[8 + k % 4] >> UInt8(2 * (k / 4))) & 3
+                    let high = (sc[8 + k % 4] &>> UInt8(2 * (k / 4))) & 3
                     out[k] = d * Float(Int32(low | (high << 4)) &- 32)
                 }
             }
@@ -323,11 +344,11 @@ public enum GGMLDequantize {
                     let y0 = y + 32 * g
                     let s0 = scale[2 * g], s1 = scale[2 * g + 1]
                     for l in 0..<16 {
-                        let v = Int32((q[l] >> shift) & 3) - (((hm[l] >> UInt8(g)) & 1) != 0 ? 0 : 4)
+                        let v = Int32((q[l] &>> shift) & 3) - (((hm[l] &>> UInt8(g)) & 1) != 0 ? 0 : 4)
                         y0[l] = s0 * Float(v)
                     }
                     for l in 16..<32 {
-                        let v = Int32((q[l] >> shift) & 3) - (((hm[l] >> UInt8(g)) & 1) != 0 ? 0 : 4)
+                        let v = Int32((q[l] &>> shift) & 3) - (((hm[l] &>> UInt8(g)) & 1) != 0 ? 0 : 4)
                         y0[l] = s1 * Float(v)
                     }
                 }
@@ -380,8 +401,8 @@ public enum GGMLDequantize {
                 let q = qs + 32 * j
                 let y0 = y + 64 * j
                 let b1 = UInt8(2 * j), b2 = UInt8(2 * j + 1)
-                for l in 0..<32 { y0[l] = d1 * Float((q[l] & 0x0F) | (((qh[l] >> b1) & 1) << 4)) - mm1 }
-                for l in 0..<32 { y0[32 + l] = d2 * Float((q[l] >> 4) | (((qh[l] >> b2) & 1) << 4)) - mm2 }
+                for l in 0..<32 { y0[l] = d1 * Float((q[l] & 0x0F) | (((qh[l] &>> b1) & 1) << 4)) - mm1 }
+                for l in 0..<32 { y0[32 + l] = d2 * Float((q[l] >> 4) | (((qh[l] &>> b2) & 1) << 4)) - mm2 }
             }
         }
     }

@@ -14,7 +14,13 @@ import TensorCore
 /// keys; no nested arrays; `general.alignment` a u32 power of two; unique tensor names shorter
 /// than 64 bytes; at most 4 dimensions, none negative; element and byte counts without overflow;
 /// known ggml types; `ne[0]` a multiple of the block size; data offsets aligned, inside the file
-/// and not overlapping. Every failure is a `WeightFormatError` naming file, field and offset.
+/// and not overlapping. Every failure is a `WeightFormatError` naming file, field and offset
+/// (`.duplicate` names the file, the field and the repeated name).
+///
+/// Stricter than llama.cpp, to keep every later computation safe: keys and tensor names must be
+/// valid UTF-8 (other string values decode with U+FFFD replacements); the product of a tensor's
+/// non-zero dimensions must fit in Int64 even when another dimension is 0; metadata arrays hold
+/// at most `maxMetadataElements` elements in all.
 ///
 /// Shapes: GGUF stores `ne[0]` (fastest-varying) first. `tensors[i].shape` and
 /// `ggufTensors[i].shape` are row-major (reversed); `ggufTensors[i].dimensions` keeps file order.
@@ -23,6 +29,11 @@ public final class GGUFFile: WeightSource {
     public static let maxStringLength: UInt64 = 1 << 30
     /// Largest array element count accepted: 1 Gi elements, as `GGUF_MAX_ARRAY_ELEMENTS`.
     public static let maxArrayElements: UInt64 = 1 << 30
+    /// Most metadata array elements over the whole file: 16 Mi. Each element becomes a
+    /// `MetadataValue` (tens of bytes), so this bounds the memory a header can demand; real
+    /// checkpoints hold about 1 Mi (a 262,144-token vocabulary with scores, types and merges).
+    /// Stricter than llama.cpp, which stores numeric arrays packed.
+    public static let maxMetadataElements: UInt64 = 1 << 24
     /// Most dimensions per tensor (`GGML_MAX_DIMS`).
     public static let maxDimensions = 4
     /// Longest tensor name in bytes, exclusive (`GGML_MAX_NAME`).
@@ -107,6 +118,7 @@ public final class GGUFFile: WeightSource {
         var keys: [String] = []
         var meta: [String: MetadataValue] = [:]
         var alignmentValueOffset = 0
+        var elementBudget = Self.maxMetadataElements
         for i in 0..<Int(nKV) {
             let keyOffset = c.offset
             let key = try c.readString("metadata key \(i)", strict: true)
@@ -115,7 +127,7 @@ public final class GGUFFile: WeightSource {
             }
             if meta[key] != nil { throw WeightFormatError.duplicate(file: path, field: "metadata key", name: key) }
             if key == "general.alignment" { alignmentValueOffset = c.offset + 4 }  // after the type id
-            let value = try Self.readValue(&c, key: key)
+            let value = try Self.readValue(&c, key: key, elementBudget: &elementBudget)
             keys.append(key)
             meta[key] = value
         }
@@ -165,15 +177,19 @@ public final class GGUFFile: WeightSource {
                 }
                 dims.append(Int(ne))
             }
-            var elements = 1
-            for d in dims {
-                let (p, o) = elements.multipliedReportingOverflow(by: d)
+            // The product of the non-zero dimensions must fit, so that the element count is
+            // representable in any order of multiplication (llama.cpp skips this check when a
+            // dimension is 0; a zero-element tensor with huge other dimensions is refused here).
+            var nonZeroProduct = 1
+            for d in dims where d != 0 {
+                let (p, o) = nonZeroProduct.multipliedReportingOverflow(by: d)
                 if o || p == Int.max {
                     throw WeightFormatError.invalid(file: path, field: "tensor '\(name)' shape", offset: dimsOffset,
                                                     reason: "element count of \(dims) overflows Int64")
                 }
-                elements = p
+                nonZeroProduct = p
             }
+            let elements = dims.contains(0) ? 0 : nonZeroProduct
             let typeOffset = c.offset
             let rawType = try c.read(UInt32.self, "tensor '\(name)' type")
             guard let type = GGMLType(rawValue: rawType) else {
@@ -273,7 +289,7 @@ public final class GGUFFile: WeightSource {
 
     // MARK: - Metadata values
 
-    private static func readValue(_ c: inout _GGUFCursor, key: String) throws -> MetadataValue {
+    private static func readValue(_ c: inout _GGUFCursor, key: String, elementBudget: inout UInt64) throws -> MetadataValue {
         let typeOffset = c.offset
         let rawType = try c.read(UInt32.self, "metadata '\(key)' type")
         guard let type = GGUFValueType(rawValue: rawType) else {
@@ -296,6 +312,11 @@ public final class GGUFFile: WeightSource {
             throw WeightFormatError.limitExceeded(file: c.name, field: "metadata '\(key)' array count", offset: countOffset,
                                                   value: n, limit: maxArrayElements)
         }
+        if n > elementBudget {
+            throw WeightFormatError.limitExceeded(file: c.name, field: "metadata '\(key)' array count", offset: countOffset,
+                                                  value: n, limit: elementBudget)
+        }
+        elementBudget -= n
         // Each element needs at least its fixed size (8 bytes of length for a string).
         let minSize = UInt64(elem == .string ? 8 : elem.byteSize)
         let fits = UInt64(c.remaining) / minSize

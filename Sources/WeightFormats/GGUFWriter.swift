@@ -30,8 +30,13 @@ public final class GGUFWriter {
             self.type = type
         }
 
-        /// Number of elements.
-        public var elementCount: Int { shape.reduce(1, *) }
+        /// The spec of a tensor read from a GGUF file (same name, shape and type), for copying.
+        public init(_ info: GGUFTensorInfo) {
+            self.init(name: info.name, shape: info.shape, type: info.type)
+        }
+
+        /// Number of elements (0 when the product overflows, which `GGUFWriter.init` refuses).
+        public var elementCount: Int { Tensor.elementCount(shape) ?? 0 }
     }
 
     public let path: String
@@ -94,7 +99,10 @@ public final class GGUFWriter {
             }
             sizes.append(size)
             offsets.append(offset)
-            offset += Self.padding(size, align) + size
+            let (padded, o1) = size.addingReportingOverflow(Self.padding(size, align))
+            let (end, o2) = offset.addingReportingOverflow(padded)
+            guard !o1, !o2 else { throw fail("tensor data would exceed \(Int.max) bytes") }
+            offset = end
         }
         byteCounts = sizes
 

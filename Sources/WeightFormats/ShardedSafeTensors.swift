@@ -8,7 +8,8 @@ import TensorCore
 /// validates every shard it names (see `SafeTensorsFile`), and checks that the index tells the
 /// truth: every listed tensor is in the shard it names, no tensor is in two shards, and no shard
 /// holds a tensor the index does not list. Shard names must be relative paths inside the index's
-/// folder (no absolute path, no `..`). Cost: O(index + headers); data is mapped, not read.
+/// folder (no absolute path, no `..`). The index may be at most 100,000,000 bytes (the header
+/// limit). Cost: O(index + headers); data is mapped, not read.
 public final class ShardedSafeTensors: WeightSource, @unchecked Sendable {
     /// The index file.
     public let path: String

@@ -7,6 +7,13 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allone-bench",
         abstract: "Benchmarks of allone-compress, side by side with peers (see docs/BENCHMARKS.md).",
-        subcommands: [SafeTensorsBench.self, GGUFBench.self, SVDBench.self, CompressBench.self]
+        subcommands: [
+            SafeTensorsBench.self,
+            GGUFBench.self,
+            SVDBench.self,
+            QuantumBench.self,
+            EvalBench.self,
+            CompressBench.self,
+        ]
     )
 }

@@ -38,6 +38,13 @@ struct GGUFBench: ParsableCommand {
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// CPU time of the whole process (all threads), seconds.
+    static func cpu() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     func run() throws {
         // Opening: O(header). Best of many, since it is short.
         var openBest = Double.infinity
@@ -56,10 +63,13 @@ struct GGUFBench: ParsableCommand {
         print(String(format: "swift open (GGUFFile):            %9.3f ms", openBest * 1e3))
 
         var swiftBest: [Int: Double] = [:]
+        var swiftCPU: [Int: Double] = [:]
         var sink: Float = 0
         for n in threadCounts {
             var best = Double.infinity
+            var bestCPU = Double.infinity
             for _ in 0..<repeats {
+                let c0 = Self.cpu()
                 let t0 = Self.now()
                 for t in file.ggufTensors {
                     let v = try file.withTensorBytes(t.name) {
@@ -68,28 +78,40 @@ struct GGUFBench: ParsableCommand {
                     sink += v[v.count / 2]
                 }
                 best = min(best, Self.now() - t0)
+                bestCPU = min(bestCPU, Self.cpu() - c0)
             }
             swiftBest[n] = best
-            print(String(format: "swift dequantize all, %d thread(s): %9.3f s  (%.0f M values/s)", n, best, Double(elements) / best / 1e6))
+            swiftCPU[n] = bestCPU
+            print(String(format: "swift dequantize all, %d thread(s): %9.3f s  (%.0f M values/s), CPU time %.3f s",
+                         n, best, Double(elements) / best / 1e6, bestCPU))
         }
         // The same work into one reused buffer: the conversion alone, without first-touch page faults.
         let largest = file.ggufTensors.map(\.elementCount).max() ?? 0
         var buffer = [Float](repeating: 0, count: largest)
         for n in threadCounts {
             var best = Double.infinity
+            var byType: [String: (time: Double, values: Int)] = [:]
             for _ in 0..<repeats {
+                var perType: [String: (time: Double, values: Int)] = [:]
                 let t0 = Self.now()
                 try buffer.withUnsafeMutableBufferPointer { out in
                     for t in file.ggufTensors {
+                        let s = Self.now()
                         try file.withTensorBytes(t.name) {
                             try GGMLDequantize.dequantize(t.type, blocks: $0, count: t.elementCount, into: out, threads: n)
                         }
+                        let e = perType[t.type.name] ?? (0, 0)
+                        perType[t.type.name] = (e.time + Self.now() - s, e.values + t.elementCount)
                     }
                 }
-                best = min(best, Self.now() - t0)
+                let total = Self.now() - t0
+                if total < best { best = total; byType = perType }
             }
             sink += buffer[largest / 2]
-            print(String(format: "  (into a reused buffer, %d thread(s): %9.3f s, %.0f M values/s)", n, best, Double(elements) / best / 1e6))
+            let detail = byType.sorted { $0.key < $1.key }
+                .map { String(format: "%@ %.0f M/s", $0.key, Double($0.value.values) / $0.value.time / 1e6) }
+            print(String(format: "  (into a reused buffer, %d thread(s): %9.3f s, %.0f M values/s; ", n, best, Double(elements) / best / 1e6)
+                  + detail.joined(separator: ", ") + ")")
         }
 
         guard !noPeer else { return }
@@ -103,15 +125,17 @@ struct GGUFBench: ParsableCommand {
         p.waitUntilExit()
         guard p.terminationStatus == 0,
               let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let pyOpen = json["open_s"] as? Double, let pyDeq = json["dequant_s"] as? Double else {
+              let pyOpen = json["open_s"] as? Double, let pyDeq = json["dequant_s"] as? Double,
+              let pyCPU = json["dequant_cpu_s"] as? Double else {
             throw ValidationError("peer failed (status \(p.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
         }
         print(String(format: "gguf-py open (GGUFReader):         %9.3f ms", pyOpen * 1e3))
-        print(String(format: "gguf-py dequantize all (numpy %@): %9.3f s  (%.0f M values/s)",
-                     (json["numpy"] as? String) ?? "?", pyDeq, Double(elements) / pyDeq / 1e6))
+        print(String(format: "gguf-py dequantize all (numpy %@): %9.3f s  (%.0f M values/s), CPU time %.3f s",
+                     (json["numpy"] as? String) ?? "?", pyDeq, Double(elements) / pyDeq / 1e6, pyCPU))
         print(String(format: "ratio open: %.1f×", pyOpen / openBest))
         for n in threadCounts.sorted() {
-            print(String(format: "ratio dequantize, swift %d thread(s) vs gguf-py: %.1f×", n, pyDeq / swiftBest[n]!))
+            print(String(format: "ratio dequantize, swift %d thread(s) vs gguf-py: %.1f× wall clock, %.1f× CPU time",
+                         n, pyDeq / swiftBest[n]!, pyCPU / swiftCPU[n]!))
         }
         if (json["elements"] as? Int) != elements { print("warning: peer counted \(json["elements"] ?? "?") values") }
         _ = sink

@@ -23,8 +23,8 @@ struct CalibrateCommand: AsyncParsableCommand {
     var out: String
 
     func validate() throws {
-        guard tokens >= 1 else { throw ValidationError("--tokens must be positive") }
-        guard ctx >= 2 else { throw ValidationError("--ctx must be at least 2") }
+        guard tokens >= 1 else { throw CLIFailure.reject("--tokens must be positive") }
+        guard ctx >= 2 else { throw CLIFailure.reject("--ctx must be at least 2") }
     }
 
     func run() async throws {

@@ -23,8 +23,8 @@ struct EvalCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard ctx >= 2 else { throw ValidationError("--ctx must be at least 2") }
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be positive") }
+        guard ctx >= 2 else { throw CLIFailure.reject("--ctx must be at least 2") }
+        if let maxTokens, maxTokens < 1 { throw CLIFailure.reject("--max-tokens must be positive") }
     }
 
     func run() async throws {

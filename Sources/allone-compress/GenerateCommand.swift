@@ -23,8 +23,8 @@ struct GenerateCommand: AsyncParsableCommand {
     var seed: UInt64 = 0
 
     func validate() throws {
-        guard tokens >= 0 else { throw ValidationError("--tokens must be ≥ 0") }
-        guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be finite and ≥ 0") }
+        guard tokens >= 0 else { throw CLIFailure.reject("--tokens must be ≥ 0") }
+        guard temperature.isFinite, temperature >= 0 else { throw CLIFailure.reject("--temperature must be finite and ≥ 0") }
     }
 
     func run() async throws {

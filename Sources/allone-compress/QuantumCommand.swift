@@ -41,6 +41,8 @@ struct QuantumCommand: ParsableCommand {
         @Option(help: "Sampling seed") var seed: UInt64 = 1
         @Option(help: "Noise model, e.g. depol=0.001,depol2=0.01,readout=0.02") var noise: String?
         @Option(help: "rem | zne | dd") var mitigate: Mitigation?
+        @Flag(help: "With --noise: Monte-Carlo trajectories (one per shot) instead of the density matrix (needed above 12 qubits)")
+        var trajectories = false
         @Flag(help: "Print JSON") var json = false
 
         func validate() throws {
@@ -79,10 +81,15 @@ struct QuantumCommand: ParsableCommand {
                 if circuit.numberOfClbits == 0 { try circuit.measureAll() }
                 let model = try noise.map(Run.parseNoise)
                 if mitigate == .dd { circuit = DynamicalDecoupling.apply(circuit, sequence: .xy4) }
-                let backend: QuantumBackend = model.map { NoisySimulator(noise: $0) } ?? StateVectorSimulator()
+                let backend: QuantumBackend
+                if let m = model {
+                    backend = trajectories ? TrajectorySimulator(noise: m, trajectories: shots, seed: seed) as QuantumBackend : NoisySimulator(noise: m)
+                } else {
+                    backend = StateVectorSimulator()
+                }
                 let counts = try backend.run(circuit, shots: shots, seed: seed)
                 var out: [String: Any] = ["file": file, "qubits": circuit.numberOfQubits, "shots": shots, "seed": seed,
-                                          "backend": model == nil ? "statevector" : "density-matrix", "counts": counts.histogram]
+                                          "backend": model == nil ? "statevector" : trajectories ? "trajectories" : "density-matrix", "counts": counts.histogram]
                 var lines = ["\(file): \(circuit.numberOfQubits) qubits, \(circuit.gateCount) gates, \(shots) shots (seed \(seed)) on \(out["backend"]!)"]
                 for (k, v) in counts.histogram.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(32) {
                     lines.append("  \(k)  \(v)")
@@ -91,7 +98,7 @@ struct QuantumCommand: ParsableCommand {
                 switch mitigate {
                 case .rem?:
                     let cal = try ReadoutMitigator.calibrate(on: backend, qubits: circuit.numberOfQubits, shots: shots, seed: seed &+ 17)
-                    let p = cal.mitigate(counts)
+                    let p = try cal.mitigate(counts)
                     var top: [String: Double] = [:]
                     for (i, x) in p.enumerated() where x > 1e-4 { top[Counts.bitString(i, width: circuit.numberOfClbits)] = x }
                     out["mitigated_probabilities"] = top

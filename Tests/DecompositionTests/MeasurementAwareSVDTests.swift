@@ -31,6 +31,8 @@ import LinearAlgebra
         let x = try Make.gaussian(t, n, seed: 22).scalingColumns(by: scales)
         let cal = try CalibrationStatistics(inputs: x)
         let prepared = try MeasurementAwareSVD.prepare(w, calibration: cal, method: .whitened)
+        let spectrum = try MeasurementAwareSVD.whitenedSpectrum(w, calibration: cal)
+        #expect(Approximate.relativeError(spectrum.singularValues, prepared.singularValues) < 1e-12)
         for k in [2, 6, 12] {
             let r = try prepared.factors(rank: k)
             let explicit = try Make.outputError(w, r.factors.reconstructed(), x)
@@ -114,5 +116,35 @@ import LinearAlgebra
         let r2 = try x.multiplied(by: w, transposeOther: true).subtracting(yb.multiplied(by: a2, transposeOther: true))
         #expect(r2.frobeniusNorm > residual.frobeniusNorm)
         #expect(throws: DecompositionError.self) { try LeastSquaresRefit.refitLeft(weight: w, right: b, gram: Matrix<Double>(zeros: 3, 3)) }
+    }
+}
+
+@Suite struct SequentialCalibrationTests {
+    /// ‖X Wᵀ − Y Bᵀ Aᵀ‖² = Σ_{i>k} σᵢ(T)² + (‖X Wᵀ‖² − ‖T‖²), checked with explicit X, Y; and it beats
+    /// factors that ignore the input shift.
+    @Test func sequentialIdentityAndAdvantage() throws {
+        let (m, n, t) = (10, 8, 120)
+        let w = Make.gaussian(m, n, seed: 71).converted(to: Float.self)
+        let x = try Make.gaussian(t, n, seed: 72).scalingColumns(by: (0..<n).map { 0.5 + Double($0) })
+        let y = try x.subtracting(Make.gaussian(t, n, seed: 73).scalingColumns(by: [Double](repeating: 0.3, count: n)))
+        let seq = try MeasurementAwareSVD.prepareSequential(w, crossGram: x.multiplied(by: y, transposeSelf: true), compressedGram: y.gram())
+        let xw = try x.multiplied(by: w.converted(to: Double.self), transposeOther: true)
+        let tNorm2 = seq.singularValues.reduce(0) { $0 + $1 * $1 }
+        let irreducible = xw.values.reduce(0) { $0 + $1 * $1 } - tNorm2
+        let calX = try CalibrationStatistics(inputs: x)
+        for k in [2, 5] {
+            let r = try seq.factors(rank: k)
+            let yab = try y.multiplied(by: r.factors.reconstructed().converted(to: Double.self), transposeOther: true)
+            let err = try xw.subtracting(yab).values.reduce(0) { $0 + $1 * $1 }
+            #expect(abs(err - (r.predictedOutputError + irreducible)) < 1e-4 * err)
+            // Factors fitted on X alone, then fed Y, do worse.
+            let plain = try MeasurementAwareSVD.factor(w, calibration: calX, rank: k)
+            let yab2 = try y.multiplied(by: plain.factors.reconstructed().converted(to: Double.self), transposeOther: true)
+            #expect(try xw.subtracting(yab2).values.reduce(0) { $0 + $1 * $1 } >= err)
+        }
+        // X = Y reduces to the whitened method.
+        let same = try MeasurementAwareSVD.prepareSequential(w, crossGram: x.gram(), compressedGram: x.gram())
+        let whitened = try MeasurementAwareSVD.prepare(w, calibration: calX, method: .whitened)
+        #expect(Approximate.relativeError(same.singularValues, whitened.singularValues) < 1e-10)
     }
 }

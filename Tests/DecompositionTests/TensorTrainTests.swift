@@ -62,6 +62,12 @@ import LinearAlgebra
             let approx = try cut.contracted()
             #expect(try w.subtracting(approx).frobeniusNorm <= eps * w.frobeniusNorm * (1 + 1e-5))
             let ya = try x.multiplied(by: approx, transposeOther: true)
+            // Reassembled from its stored parts it is the same operator; inconsistent parts are refused.
+            let again = try TensorTrainMatrix(rows: m, columns: n, rowFactors: cut.rowFactors, columnFactors: cut.columnFactors, train: cut.train)
+            #expect(again == cut)
+            #expect(throws: DecompositionError.self) {
+                try TensorTrainMatrix(rows: m, columns: n, rowFactors: cut.columnFactors, columnFactors: cut.rowFactors.reversed(), train: cut.train)
+            }
             #expect(Approximate.relativeError(try cut.apply(x).values, ya.values) < 1e-5)
         }
     }
@@ -111,5 +117,19 @@ import LinearAlgebra
                 for i in 0..<r { for j in 0..<r { #expect(abs(Double(g[i, j]) - (i == j ? 1 : 0)) < 1e-4) } }
             }
         }
+    }
+}
+
+@Suite struct TTMatrixInputTests {
+    @Test func badFactorsAreRefusedNotAllocated() throws {
+        let w = Matrix<Float>(zeros: 6, 6)
+        #expect(throws: DecompositionError.self) {
+            try TensorTrainMatrix.decompose(w, truncation: .relativeAccuracy(0.1), rowFactors: [1 << 40, 1 << 40], columnFactors: [2, 3])
+        }
+        #expect(throws: DecompositionError.self) {
+            try TensorTrainMatrix.decompose(w, truncation: .relativeAccuracy(0.1), rowFactors: [2, 2], columnFactors: [2, 3])
+        }
+        #expect(throws: DecompositionError.self) { try TensorTrainMatrix.decompose(w, truncation: .relativeAccuracy(0.1), order: 0) }
+        #expect(throws: DecompositionError.self) { try TensorTrainMatrix.decompose(Matrix<Float>(zeros: 0, 6), truncation: .relativeAccuracy(0.1)) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import TensorCore
 @testable import LinearAlgebra
 
 /// A matrix with orthonormal columns (m×k, m ≥ k) from the QR of a seeded Gaussian matrix.
@@ -32,6 +33,12 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         #expect(Approximate.maxAbsDiff(try svd.reconstructed().values, a.values) < 1e-12)
         #expect(maxDeviationFromIdentity(try svd.u.multiplied(by: svd.u, transposeSelf: true)) < 1e-12)
         #expect(maxDeviationFromIdentity(try svd.vt.multiplied(by: svd.vt, transposeOther: true)) < 1e-12)
+        // The QR-iteration driver (the fallback path) gives the same decomposition up to signs.
+        let q = try SingularValueDecomposition(a, driver: .qrIteration)
+        #expect(!q.usedFallback)
+        #expect(Approximate.maxAbsDiff(q.singularValues, f.svd.scipy_singular_values) < 1e-12)
+        #expect(Approximate.maxAbsDiff(try q.reconstructed().values, a.values) < 1e-12)
+        #expect(Approximate.maxAbsDiff(try q.signNormalized().u.values, try svd.signNormalized().u.values) < 1e-10)
         // Wide matrix (the transpose) and Float: same values.
         let wide = try SingularValueDecomposition(a.transposed().converted(to: Float.self))
         #expect(wide.u.rows == 4 && wide.vt.columns == 6)
@@ -46,6 +53,10 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         #expect(svd.count == 25)
         #expect(Approximate.maxAbsDiff(svd.singularValues.prefix(6), s) < 1e-5)
         #expect(svd.singularValues.dropFirst(6).allSatisfy { $0 < 1e-5 })
+        // Values only (jobz = 'N') agree with the full decomposition.
+        #expect(Approximate.maxAbsDiff(try SingularValueDecomposition.singularValues(of: a), svd.singularValues) < 1e-5)
+        #expect(Approximate.maxAbsDiff(try SingularValueDecomposition.singularValues(of: a.transposed()), svd.singularValues) < 1e-5)
+        #expect(try SingularValueDecomposition.singularValues(of: Matrix<Float>(zeros: 3, 0)).isEmpty)
         let flipped = svd.signNormalized()
         #expect(Approximate.relativeError(try flipped.reconstructed().values, a.values) < 1e-5)
     }
@@ -151,5 +162,23 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         }
         let empty = try SingularValueDecomposition(Matrix<Double>(zeros: 0, 4))
         #expect(empty.count == 0 && empty.vt.columns == 4)
+    }
+}
+
+@Suite struct MatrixValueTests {
+    @Test func tensorRoundTripSlicesAndScaling() throws {
+        let t = try #require(Tensor(shape: [2, 3], storage: [1, 2, 3, 4, 5, 6]))
+        let m = try Matrix<Float>(t)
+        #expect(m.tensor == t)
+        #expect(m.transposed().values == [1, 4, 2, 5, 3, 6])
+        #expect(try m.rowSlice(1..<2).values == [4, 5, 6])
+        #expect(try m.columnSlice(1..<3).values == [2, 3, 5, 6])
+        #expect(try m.scalingColumns(by: [1, 0, -1]).values == [1, 0, -3, 4, 0, -6])
+        #expect(try m.scalingRows(by: [2, 0]).values == [2, 4, 6, 0, 0, 0])
+        #expect(abs(m.frobeniusNorm - 91.0.squareRoot()) < 1e-12)
+        #expect(throws: LinearAlgebraError.self) { try Matrix<Float>(Tensor(zeros: [2, 2, 2])) }
+        #expect(throws: LinearAlgebraError.self) { try m.rowSlice(1..<3) }
+        #expect(throws: LinearAlgebraError.self) { try m.scalingColumns(by: [1]) }
+        #expect(BLAS.threadCount >= 1)
     }
 }

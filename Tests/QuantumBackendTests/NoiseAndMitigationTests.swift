@@ -13,7 +13,7 @@ struct NoiseAndMitigationTests {
         var m = 0.0
         for r in 0..<16 { for k in 0..<16 { m = max(m, (rho[r, k] - psi[r] * psi[k].conjugate).magnitude) } }
         #expect(m < 1e-12)
-        let obs = try PauliSum([try .init("XZIY", coefficient: 0.5), try .init("ZZZZ", coefficient: -1), try .init("IYXI")])
+        let obs = PauliSum([try .init("XZIY", coefficient: 0.5), try .init("ZZZZ", coefficient: -1), try .init("IYXI")])
         #expect(abs(try NoisySimulator(noise: .ideal).expectation(of: obs, in: c) - (try ideal.expectation(of: obs, in: c))) < 1e-12)
     }
 
@@ -65,9 +65,9 @@ struct NoiseAndMitigationTests {
         #expect(zip(cal.p01, noise.readoutP01).allSatisfy { abs($0 - $1) < 0.01 })
         let counts = try sim.run(c, shots: 40_000, seed: 4)
         let rawS = counts.parityExpectation([0, 1])
-        let mitS = ReadoutMitigator.parityExpectation(cal.mitigate(counts), mask: mask)
+        let mitS = ReadoutMitigator.parityExpectation(try cal.mitigate(counts), mask: mask)
         #expect(abs(mitS - idealValue) < abs(rawS - idealValue))
-        let q = cal.mitigate(counts)
+        let q = try cal.mitigate(counts)
         #expect(q.allSatisfy { $0 >= 0 } && abs(q.reduce(0, +) - 1) < 1e-12)
     }
 
@@ -139,5 +139,33 @@ struct NoiseAndMitigationTests {
             let text = try QASMEmitter.emit(dd, version: .v3)
             #expect(text.contains("delay[0.5us] q[0];") && text.contains("x q[0];"))
         }
+    }
+}
+
+@Suite("TrajectorySimulator")
+struct TrajectorySimulatorTests {
+    /// Trajectory averages agree with the exact density matrix within 5 standard errors.
+    @Test func agreesWithDensityMatrix() throws {
+        var c = try QT.randomCircuit(qubits: 3, gates: 12, seed: 50, kinds: [.h, .cx, .rx(0.7), .ry(1.1), .cz, .t])
+        try c.append(.delay(DelayDuration(500, .ns), [0, 1, 2]))
+        let noise = NoiseModel(depolarizing1: 0.02, depolarizing2: 0.05, amplitudeDamping: 0.03, phaseDamping: 0.02, idleT1: 2000, idleTphi: 3000)
+        let exact = NoisySimulator(noise: noise)
+        let n = 2500
+        let mc = TrajectorySimulator(noise: noise, trajectories: n, seed: 5)
+        for label in ["IZZ", "XXI"] {
+            let obs = try PauliSum(label)
+            let e = try exact.expectation(of: obs, in: c), m = try mc.expectation(of: obs, in: c)
+            #expect(abs(e - m) < 5 / Double(n).squareRoot(), "\(label): exact \(e), trajectories \(m)")
+        }
+        let pe = try exact.probabilities(c), pm = try mc.probabilities(c)
+        #expect(zip(pe, pm).map { abs($0 - $1) }.max()! < 5 * 0.5 / Double(n).squareRoot())
+    }
+
+    /// Readout flips and mid-circuit measurement: P(read 1) of |0⟩ is p01.
+    @Test func readoutFlipsInRun() throws {
+        var c = Circuit(qubits: 1, clbits: 1)
+        try c.measure(0, 0)
+        let k = try TrajectorySimulator(noise: NoiseModel(readoutP01: [0.1])).run(c, shots: 20_000, seed: 3)
+        #expect(abs(Double(k.histogram["1"] ?? 0) / 20_000 - 0.1) < 0.01)
     }
 }

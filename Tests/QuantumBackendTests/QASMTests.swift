@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import Testing
 import TestSupport
@@ -114,7 +115,7 @@ struct QASMTests {
 
     /// Each gate's emitted definition (or include-file gate) reads back to the same matrix.
     @Test func everyGateRoundTripsAlone() throws {
-        var rng = SeededGenerator(seed: 31)
+        var rng = SplitMix64(seed: 31)
         for g in QT.allGates(&rng) {
             var c = Circuit(qubits: 3)
             for q in 0..<3 { try c.apply(.u(Parameter(0.3 + Double(q)), Parameter(0.7), Parameter(-0.4 * Double(q))), q) }
@@ -158,5 +159,37 @@ struct QASMTests {
         for cut in stride(from: 0, to: valid.count, by: 7) {
             _ = try? QASMParser.parse(String(valid.prefix(cut)))
         }
+    }
+}
+
+@Suite("OpenQASM parser robustness")
+struct QASMRobustnessTests {
+    /// Seeded random mutations of valid files (byte flips, token deletions, garbage) either parse or
+    /// throw `QuantumError.parse`; nothing traps.
+    @Test func mutatedFilesNeverCrash() throws {
+        var rng = SplitMix64(seed: 404)
+        let alphabet = Array("qc[](){};,->=+-*/^0123456789.e pi\"\nOPENQASMgatemeasureU")
+        for (_, c) in try FixtureCircuits.all() {
+            for v in [QASMProgram.Version.v3, .v2] {
+                let base = Array(try QASMEmitter.emit(c, version: v))
+                for _ in 0..<60 {
+                    var t = base
+                    for _ in 0..<(1 + Int(rng.next() % 4)) where !t.isEmpty {
+                        let i = Int(rng.next() % UInt64(t.count))
+                        switch rng.next() % 3 {
+                        case 0: t[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                        case 1: t.remove(at: i)
+                        default: t.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
+                        }
+                    }
+                    do { _ = try QASMParser.parse(String(t)) } catch let e as QuantumError {
+                        if case .parse = e {} else { Issue.record("non-parse error \(e)") }
+                    }
+                }
+            }
+        }
+        #expect(throws: QuantumError.self) { try QASMParser.parse("OPENQASM 3.0;\nqubit[1] q;\nrx(1e999) q[0];\n") }
+        #expect(throws: QuantumError.self) { try QASMParser.parse("OPENQASM 3.0;\nqubit[1] q;\nrx(" + String(repeating: "(", count: 5000) + ") q[0];\n") }
+        #expect(throws: QuantumError.self) { try QASMParser.parse("OPENQASM 3.0;\nqubit[1] q;\nrx(" + String(repeating: "-", count: 100_000) + "1) q[0];\n") }
     }
 }

@@ -1,5 +1,7 @@
 import Testing
 import TensorCore
+import LinearAlgebra
+import Decomposition
 import TestSupport
 @testable import ReferenceLM
 
@@ -95,9 +97,9 @@ import TestSupport
         let dense = Linear.dense(BLASProduct.product(a, b))
         let low = try Linear.lowRank(a: a, b: b, name: "w", source: "test")
         let x = Self.randomTensor([4, 5], &rng).storage
-        #expect(Approximate.maxAbsDiff(low.apply(x, rows: 4), dense.apply(x, rows: 4)) <= 1e-6)
+        #expect(Approximate.maxAbsDiff(try low.apply(x, rows: 4), try dense.apply(x, rows: 4)) <= 1e-6)
         #expect(low.parameterCount == 7 * 3 + 3 * 5)
-        #expect(Approximate.maxAbsDiff(low.referenceApply(x[0..<5]), dense.apply(Array(x[0..<5]), rows: 1)) <= 1e-6)
+        #expect(Approximate.maxAbsDiff(try low.referenceApply(x[0..<5]), try dense.apply(Array(x[0..<5]), rows: 1)) <= 1e-6)
         #expect(throws: ReferenceLMError.self) { try Linear.lowRank(a: a, b: a, name: "w", source: "test") }
     }
 
@@ -147,5 +149,60 @@ enum BLASProduct {
         var c = Tensor(zeros: [m, n])
         for i in 0..<m { for j in 0..<n { for p in 0..<k { c.storage[i * n + j] += a.storage[i * k + p] * b.storage[p * n + j] } } }
         return c
+    }
+}
+
+@Suite struct TensorTrainLinearTests {
+    @Test func tensorTrainLinearMatchesTheMatrixItEncodes() throws {
+        var rng = SplitMix64(seed: 11)
+        let w = SyntheticModelTests.randomTensor([24, 16], &rng)
+        let m = try Matrix<Float>(rows: 24, columns: 16, values: w.storage)
+        let tt = try TensorTrainMatrix.decompose(m, truncation: .relativeAccuracy(1e-7), order: 2)
+        let lin = Linear.tensorTrain(tt)
+        #expect(lin.outFeatures == 24 && lin.inFeatures == 16)
+        let x = SyntheticModelTests.randomTensor([5, 16], &rng).storage
+        #expect(Approximate.maxAbsDiff(try lin.apply(x, rows: 5), try Linear.dense(w).apply(x, rows: 5)) <= 1e-4)
+        #expect(Approximate.maxAbsDiff(try lin.referenceApply(x[0..<16]), try Linear.dense(w).apply(Array(x[0..<16]), rows: 1)) <= 1e-4)
+    }
+
+    @Test func modelWithTensorTrainLinearsRunsNatively() throws {
+        let base = try SyntheticModelTests.randomModel(layout: .adjacentPairs)
+        func tt(_ l: Linear) throws -> Linear {
+            guard case let .dense(w) = l else { return l }
+            let m = try Matrix<Float>(rows: w.shape[0], columns: w.shape[1], values: w.storage)
+            return .tensorTrain(try TensorTrainMatrix.decompose(m, truncation: .relativeAccuracy(1e-7), order: 2))
+        }
+        let blocks = try base.blocks.map { b -> LlamaBlockWeights in
+            var b = b
+            b.ffnUp = try tt(b.ffnUp)
+            b.attnQ = try tt(b.attnQ)
+            return b
+        }
+        let m = try LlamaModel(config: base.config, tokenEmbedding: base.tokenEmbedding, blocks: blocks, outputNorm: base.outputNorm, output: nil)
+        let tokens = [2, 7, 1, 8, 2, 8]
+        var c1 = m.makeCache(), c2 = base.makeCache()
+        let a = try m.forward(tokens, cache: &c1)
+        #expect(Approximate.maxAbsDiff(a, try base.forward(tokens, cache: &c2)) <= 1e-3)
+        #expect(Approximate.maxAbsDiff(a, try m.referenceForward(tokens)) <= 1e-4)
+    }
+
+    @Test func recordedStatisticsConvertForDecomposition() throws {
+        let rec = ActivationRecorder()
+        rec.record(.attentionInput, layer: 0, [1, 2, 3, 4], rows: 2)
+        let c = try #require(rec.statistics["blk.0.attn_qkv"]).calibrationStatistics()
+        #expect(c.gram?.values == [10, 14, 14, 20] && c.meanAbsolute == [2, 3] && c.sampleCount == 2)
+    }
+}
+
+@Suite struct LinearShapeTests {
+    @Test func malformedLinearsAreRefusedByTheModel() throws {
+        let m = try SyntheticModelTests.randomModel(layout: .adjacentPairs)
+        for bad in [Linear.dense(Tensor(zeros: [16])), .lowRank(a: Tensor(zeros: [16, 3]), b: Tensor(zeros: [4, 16]))] {
+            var blocks = m.blocks
+            blocks[1].attnQ = bad
+            #expect(throws: ReferenceLMError.self) {
+                try LlamaModel(config: m.config, tokenEmbedding: m.tokenEmbedding, blocks: blocks, outputNorm: m.outputNorm, output: nil)
+            }
+        }
     }
 }

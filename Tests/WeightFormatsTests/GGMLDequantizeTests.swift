@@ -24,6 +24,15 @@ import TestSupport
         }
     }
 
+    /// Blocks taken from a real Q4_K_M model (gemma-3-270m, see make_fixtures.py), not random bytes.
+    @Test(arguments: [GGMLType.q4_K, .q6_K, .q5_0])
+    func realModelBlocksMatchGGUFPy(type: GGMLType) throws {
+        let blocks = try Self.bytes("gguf/quant/real_\(type.name).blocks.bin")
+        let want = try FixtureReader.float32(TestPaths.fixture("gguf/quant/real_\(type.name).dequant.f32"))
+        #expect(blocks.count == 8 * type.typeSize)
+        #expect(Approximate.bitEqual(try GGMLDequantize.dequantize(type, bytes: blocks), want))
+    }
+
     @Test func f32IsIdentityAndSplittingOverThreadsChangesNothing() throws {
         let values: [Float] = (0..<1000).map { Float($0) * 0.37 - 11 }
         let got = try values.withUnsafeBytes { try GGMLDequantize.dequantize(.f32, blocks: $0, count: 1000) }

@@ -38,6 +38,15 @@ import TestSupport
         #expect(cases == ["badMagic", "truncated", "unsupportedVersion", "limitExceeded", "invalid", "duplicate", "unknownType"])
     }
 
+    /// The 16 Mi metadata-element budget, not the file size, is what refuses this file.
+    @Test func metadataElementBudget() throws {
+        let path = Self.dir + "/array_elements_over_budget.gguf"
+        #expect(throws: WeightFormatError.limitExceeded(file: path, field: "metadata 'k' array count", offset: 69,
+                                                        value: (1 << 24) - 2, limit: (1 << 24) - 3)) {
+            try GGUFFile(path: path)
+        }
+    }
+
     @Test(arguments: manifest.keys.sorted())
     func refusedWithTheNamedError(file: String) throws {
         let want = try #require(Self.manifest[file])

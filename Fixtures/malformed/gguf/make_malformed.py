@@ -123,6 +123,9 @@ def main():
     case("array_count_past_end", b, "limitExceeded", "metadata 'k' array count", "count")
     b = header(B(), 0, 1); b.string("k").u32(ARR).u32(U8).u64((1 << 30) + 1, "count").put(b"\0" * 20)
     case("array_count_over_1Gi", b, "limitExceeded", "metadata 'k' array count", "count")
+    b = header(B(), 0, 2); b.string("a").u32(ARR).u32(U8).u64(3).put(b"\1\2\3")
+    b.string("k").u32(ARR).u32(U8).u64((1 << 24) - 2, "count").put(b"\0" * 20)  # 16 Mi elements in all
+    case("array_elements_over_budget", b, "limitExceeded", "metadata 'k' array count", "count")
     b = header(B(), 0, 1); b.string("k").u32(ARR).u32(STR).u64(10, "count").string("x").put(b"\0" * 20)
     case("string_array_count_past_end", b, "limitExceeded", "metadata 'k' array count", "count")
     b = header(B(), 0, 1); b.string("k").u32(ARR).u32(STR).u64(3).string("x").string("yy").string("z", "third", length=500).put(b"\0" * 8)
@@ -152,6 +155,8 @@ def main():
     case("element_count_overflow", b, "invalid", "tensor 'a' shape", "ndims:a")
     b = valid_file(tensors=[("a", [1 << 62, 4], 0, 0)])
     case("element_count_int64_max", b, "invalid", "tensor 'a' shape", "ndims:a")
+    b = valid_file(tensors=[("a", [0, 0, 4899916394579099648, 1 << 27], 0, 0)])  # found by the fuzzer
+    case("zero_dim_with_overflowing_dims", b, "invalid", "tensor 'a' shape", "ndims:a")
     b = valid_file(tensors=[("a", [1 << 61, 1], 0, 0)])
     case("byte_size_overflow", b, "invalid", "tensor 'a' shape", "ndims:a")
     b = valid_file(tensors=[("a", [32], 99, 0)])

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+
+/// A bad-input failure: prints the message to stderr and exits with code 2.
+enum CLIFailure: Error, CustomStringConvertible {
+    case badInput(String)
+
+    var description: String {
+        switch self { case let .badInput(m): return m }
+    }
+
+    /// Runs `body`, mapping any error to a message on stderr and `ExitCode(2)`.
+    static func guarding<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ExitCode { throw e } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// Prints `error: message` to stderr and returns the exit code 2 to throw (used by `validate()`,
+    /// whose `ValidationError` would exit with 64).
+    static func reject(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(2)
+    }
+
+    /// Reads a UTF-8 text file or fails with exit code 2.
+    static func readText(_ path: String) throws -> String {
+        try guarding {
+            guard let s = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw CLIFailure.badInput("\(path): cannot read as UTF-8 text")
+            }
+            return s
+        }
+    }
+}
