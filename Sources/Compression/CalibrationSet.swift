@@ -210,7 +210,7 @@ func _fileSHA256(_ path: String) throws -> String {
         buffer.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         offset += n
     }
-    return SHA256.hex(h.finalize())
+    return h.finalizeHex()
 }
 
 /// Reads one group of a statistics file at a time with `pread` (no mapping of the data, so only

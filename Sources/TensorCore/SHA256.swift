@@ -60,14 +60,19 @@ public struct SHA256: Sendable {
         return out
     }
 
-    /// Lower-case hex digest of `bytes`.
+    /// Lower-case hex digest of `bytes` (hashes them: not a hex encoding of a digest).
     public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         var s = SHA256()
         s.update(bytes)
-        return s.finalize().map { String(format2: $0) }.joined()
+        return s.finalizeHex()
     }
 
-    /// Lower-case hex digest of a byte array.
+    /// The digest as 64 lower-case hex digits. The hasher must not be updated afterwards.
+    public mutating func finalizeHex() -> String {
+        finalize().map { String(format2: $0) }.joined()
+    }
+
+    /// Lower-case hex digest of a byte array (hashes them).
     public static func hex(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { hex($0) }
     }
