@@ -83,10 +83,7 @@ public struct CalibrationSet: Sendable {
     /// Converts a runtime recorder's statistics (one group per activation site).
     public init(recorder: ActivationRecorder, tokens: Int, textSHA256: String?, origin: String) throws {
         var groups: [String: CalibrationStatistics] = [:]
-        for (key, s) in recorder.statistics {
-            let g = try Matrix<Double>(rows: s.width, columns: s.width, values: s.gram)
-            groups[key] = try CalibrationStatistics(gram: g, meanAbsolute: s.meanAbs, sampleCount: s.tokens)
-        }
+        for (key, s) in recorder.statistics { groups[key] = try s.calibrationStatistics() }
         self.init(groups: groups, tokens: tokens, textSHA256: textSHA256, origin: origin)
     }
 
@@ -197,19 +194,23 @@ public struct CalibrationSet: Sendable {
 
 }
 
-/// SHA-256 (hex) of a whole file, streamed through a mapping.
+/// SHA-256 (hex) of a whole file, read with `pread` through one 8 MiB buffer (not mapped, so
+/// hashing a large file does not make it resident).
 func _fileSHA256(_ path: String) throws -> String {
-    let m: MappedFile
-    do { m = try MappedFile(path: path) } catch { throw CompressionError.journal(path: path, reason: "cannot read: \(error)") }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw CompressionError.journal(path: path, reason: "cannot read to checksum it") }
+    defer { close(fd) }
     var h = SHA256()
-    let chunk = 8 << 20
-    var off = 0
-    while off < m.count {
-        let n = min(chunk, m.count - off)
-        if let s = m.slice(offset: off, length: n) { h.update(s) }
-        off += n
+    var buffer = [UInt8](repeating: 0, count: 8 << 20)
+    var offset = 0
+    while true {
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        guard n >= 0 else { throw CompressionError.journal(path: path, reason: "read failed at offset \(offset)") }
+        if n == 0 { break }
+        buffer.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        offset += n
     }
-    return SHA256.hex(h.finalize())
+    return h.finalizeHex()
 }
 
 /// Reads one group of a statistics file at a time with `pread` (no mapping of the data, so only

@@ -95,13 +95,11 @@ final class CompressionJournal {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Write to a temporary name, then rename (atomic against a kill). Not fsynced: after a power
+    /// loss a record may be empty or torn, which `record(_:)` detects by its checksum and recomputes.
     static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
-        do {
-            let f = try AtomicFile(path: path)
-            try f.write(bytes)
-            try f.commit()
-        } catch {
-            throw CompressionError.journal(path: path, reason: "\(error)")
+        do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw CompressionError.journal(path: path, reason: "\(error.localizedDescription)")
         }
     }
 }

@@ -2,46 +2,38 @@ import Decomposition
 import Foundation
 import LinearAlgebra
 
-/// Keeps the SVD (or whitened SVD) computed for each matrix, so that a caller evaluating several
-/// budgets of one method — `allone-compress report` — pays for one decomposition per matrix instead
-/// of one per budget. Truncating a kept decomposition gives exactly the factors a fresh one would
-/// (both go through `TruncatedSVD.factor(svd:rank:)` / `WhitenedDecomposition.factors(rank:)`).
+/// Keeps, per matrix and method, the input whitening and the eigendecomposition of the (whitened)
+/// weight's Gram matrix that truncation starts from, so that a caller evaluating several budgets of one
+/// method — `allone-compress report` — pays for one decomposition per matrix instead of one per budget.
+/// Truncating a kept decomposition gives exactly the factors a fresh one would: both go through
+/// `GramTruncation.factor(_:rank:)` on the same prepared value.
 ///
-/// Memory: a thin SVD is about the size of its matrix in the decomposition's precision (Float32 for
-/// plain SVD, Float64 for whitened ones); call `removeAll()` between methods.
+/// Memory: about 1.5× the matrix in Float64 per entry; call `removeAll()` between methods.
 public final class DecompositionCache: @unchecked Sendable {
-    private var plain: [String: SingularValueDecomposition<Float>] = [:]
-    private var prepared: [String: WhitenedDecomposition] = [:]
+    private var entries: [String: (InputWhitening?, GramTruncation.Prepared)] = [:]
     private let lock = NSLock()
 
     public init() {}
 
-    /// Drops every kept decomposition.
+    /// Drops everything kept.
     public func removeAll() {
         lock.lock(); defer { lock.unlock() }
-        plain.removeAll()
-        prepared.removeAll()
+        entries.removeAll()
     }
 
-    /// The SVD of `w` (tensor `name`), computed once.
-    public func svd(_ name: String, _ w: Matrix<Float>) throws -> SingularValueDecomposition<Float> {
-        lock.lock()
-        if let s = plain[name] { lock.unlock(); return s }
-        lock.unlock()
-        let s = try SingularValueDecomposition(w)
-        lock.lock(); plain[name] = s; lock.unlock()
-        return s
+    /// Number of kept decompositions.
+    public var count: Int {
+        lock.lock(); defer { lock.unlock() }
+        return entries.count
     }
 
-    /// `MeasurementAwareSVD.prepare(w, calibration:, method:)` for tensor `name`, computed once per method.
-    public func whitened(_ name: String, _ w: Matrix<Float>, calibration: CalibrationStatistics,
-                         method: MeasurementAwareSVD.Method) throws -> WhitenedDecomposition {
-        let key = "\(name)|\(method)"
-        lock.lock()
-        if let p = prepared[key] { lock.unlock(); return p }
-        lock.unlock()
-        let p = try MeasurementAwareSVD.prepare(w, calibration: calibration, method: method)
-        lock.lock(); prepared[key] = p; lock.unlock()
-        return p
+    func truncation(_ key: String) -> (InputWhitening?, GramTruncation.Prepared)? {
+        lock.lock(); defer { lock.unlock() }
+        return entries[key]
+    }
+
+    func store(_ key: String, _ value: (InputWhitening?, GramTruncation.Prepared)) {
+        lock.lock(); defer { lock.unlock() }
+        entries[key] = value
     }
 }

@@ -4,8 +4,8 @@ import WeightFormats
 
 extension LlamaModel {
     /// This model with its block linear layers replaced by compressed ones, run natively where the
-    /// runtime can: a low-rank entry becomes `Linear.lowRank(a, b)` (never densified); a TT entry is
-    /// contracted to a dense matrix (the runtime's `Linear` has no TT case yet); dense entries keep
+    /// runtime can: a low-rank entry becomes `Linear.lowRank(a, b)` and a TT entry `Linear.tensorTrain`
+    /// (cores contracted in order, never densified); dense entries keep
     /// the model's own layer. Layers are matched by `TensorRole` (layer, kind), so GGUF and HF names
     /// both work. Embeddings, norms and the head are shared.
     public func replacingLinears(with tensors: [CompressedTensor]) throws -> LlamaModel {
@@ -16,13 +16,13 @@ extension LlamaModel {
             if let f = t.lowRank {
                 return try Linear.lowRank(a: f.a.tensor, b: f.b.tensor, name: t.entry.name, source: "compressed")
             }
-            if let tt = t.tensorTrain { return try Linear.dense(try tt.contracted().tensor, name: t.entry.name, source: "compressed") }
+            if let tt = t.tensorTrain { return .tensorTrain(tt) }
             return nil
         }
     }
 
     /// This model with the block linear layers of `checkpoint` (see `replacingLinears(with:)` for
-    /// in-memory tensors): low-rank layers natively, TT layers contracted, dense layers from the checkpoint.
+    /// in-memory tensors): low-rank and TT layers natively, dense layers from the checkpoint.
     public func replacingLinears(with checkpoint: CompressedCheckpoint) throws -> LlamaModel {
         var names: [TensorRole: String] = [:]
         for t in checkpoint.tensors { if let r = t.role, r.kind.isBlockLinear, !r.isBias { names[r] = t.name } }
@@ -31,6 +31,7 @@ extension LlamaModel {
             if let f = try checkpoint.lowRankFactors(name) {
                 return try Linear.lowRank(a: f.a.tensor, b: f.b.tensor, name: name, source: checkpoint.path)
             }
+            if let tt = try checkpoint.tensorTrain(name) { return .tensorTrain(tt) }
             return try Linear.dense(try checkpoint.float32(name), name: name, source: checkpoint.path)
         }
     }

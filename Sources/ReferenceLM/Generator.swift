@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// Autoregressive generation: the prompt runs as one batched window, then one token per step with

@@ -50,22 +50,37 @@ public struct LanguageModel: Sendable {
     public static func loadGGUF(path: String) throws -> LanguageModel {
         let file: GGUFFile
         do { file = try GGUFFile(path: path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
-        let rows = file.info(for: TensorRole(layer: nil, kind: .tokenEmbedding))?.shape.first
-        let config = try LlamaConfig(ggufMetadata: file.metadata, embeddingRows: rows, source: path)
-        let model = try LlamaModel(source: file, config: config)
+        return try load(source: file, ggufMetadata: file.metadata, tokenizerPath: nil)
+    }
+
+    /// Builds a model from any weight source described by GGUF-style metadata (`llama.*` keys for the
+    /// config; `tokenizer.ggml.*` for the tokenizer, "llama" or "gpt2"). When the metadata has no
+    /// tokenizer, `tokenizerPath` (a llama2.c `tokenizer.bin`) is used. Used for GGUF files and for
+    /// compressed checkpoints, which carry their source's metadata.
+    public static func load(source: any WeightSource, ggufMetadata m: [String: MetadataValue],
+                            tokenizerPath: String?) throws -> LanguageModel {
+        let path = source.path
+        let rows = source.info(for: TensorRole(layer: nil, kind: .tokenEmbedding))?.shape.first
+        let config = try LlamaConfig(ggufMetadata: m, embeddingRows: rows, source: path)
+        let model = try LlamaModel(source: source, config: config)
         let tokenizer: any TextTokenizer
-        switch file.metadata["tokenizer.ggml.model"]?.stringValue {
-        case "llama": tokenizer = try Llama2CTokenizer(ggufMetadata: file.metadata, source: path)
-        case "gpt2": tokenizer = try GPT2Tokenizer(ggufMetadata: file.metadata, source: path)
+        switch m["tokenizer.ggml.model"]?.stringValue {
+        case "llama": tokenizer = try Llama2CTokenizer(ggufMetadata: m, source: path)
+        case "gpt2": tokenizer = try GPT2Tokenizer(ggufMetadata: m, source: path)
+        case nil where tokenizerPath != nil:
+            do { tokenizer = try Llama2CTokenizer(path: tokenizerPath!, vocabSize: config.vocabSize) } catch let e as WeightFormatError {
+                throw ReferenceLMError.weights(e)
+            }
         case let other:
             throw ReferenceLMError.invalidConfig(source: path, field: "tokenizer.ggml.model",
-                                                 reason: "'\(other ?? "missing")' is not supported (llama, gpt2)")
+                                                 reason: other == nil ? "the checkpoint carries no tokenizer: pass --tokenizer (e.g. the llama2.c tokenizer.bin)"
+                                                    : "'\(other!)' is not supported (llama, gpt2)")
         }
         guard tokenizer.vocabularySize == config.vocabSize else {
             throw ReferenceLMError.invalidConfig(source: path, field: "tokenizer.ggml.tokens",
                                                  reason: "\(tokenizer.vocabularySize) tokens for an embedding of \(config.vocabSize) rows")
         }
-        return LanguageModel(model: model, tokenizer: tokenizer, format: file.formatDescription, path: path)
+        return LanguageModel(model: model, tokenizer: tokenizer, format: source.formatDescription, path: path)
     }
 
     /// Opens a Hugging Face Llama checkpoint: `model.safetensors` (or a sharded index `.json`) with

@@ -53,7 +53,6 @@ public enum ReportRunner {
             return Array(lm.tokenizer.encode(text, addBOS: false).prefix(n))
         }
         let evalTokens = try tokens(o.evaluationText, o.evaluationTokens)
-        let calTokens = try tokens(o.calibrationText, o.calibrationTokens)
         func perplexity(_ m: LlamaModel) throws -> PerplexityResult {
             try Perplexity.evaluate(model: m, tokens: evalTokens, bos: bos, context: o.context)
         }
@@ -61,12 +60,15 @@ public enum ReportRunner {
         let dense = try perplexity(model)
         log?(String(format: "dense perplexity %.3f (%.0f tokens/s)", dense.perplexity, dense.tokensPerSecond))
 
-        // Calibration: one pass, shared by every measurement-aware method.
-        let recorder = ActivationRecorder(recordsHead: false)
-        try Calibration.run(model: model, tokens: calTokens, bos: bos, context: o.context, maxTokens: calTokens.count, recorder: recorder)
+        // Calibration: one pass, shared by every measurement-aware method (the same code as `compress --calibration`).
+        let calibrationText: String
+        do { calibrationText = try String(contentsOfFile: o.calibrationText, encoding: .utf8) } catch {
+            throw ReferenceLMError.file(path: o.calibrationText, reason: "cannot read text: \(error.localizedDescription)")
+        }
+        let calibration = try CalibrationSet.record(model: lm, text: calibrationText, maxTokens: o.calibrationTokens,
+                                                    context: o.context, origin: o.calibrationText)
         let source = try Checkpoints.open(o.model)
-        let calibration = try calibrationSet(recorder, source: source, tokens: calTokens.count, origin: o.calibrationText)
-        log?("calibrated on \(calTokens.count) tokens")
+        log?("calibrated on \(calibration.tokens) tokens")
 
         let compressor = try Compressor(source: source, calibration: calibration)
         let cache = DecompositionCache()
@@ -93,38 +95,26 @@ public enum ReportRunner {
                     let options = method.options(ratio: ratio)!
                     let t0 = Date()
                     let plan = try compressor.plan(analysis, options: options)
-                    var linears: [String: Linear] = [:]
+                    var tensors: [CompressedTensor] = []
                     var kept: [Double] = []
                     var heads: [Double] = []
                     for (i, item) in plan.items.enumerated() {
                         progress?.update(completed: i, total: plan.items.count, label: "\(method.rawValue) \(Int(ratio * 100))% \(item.name)")
                         let c = try compressor.compressTensor(item, options: options)
                         kept.append(Double(item.plannedParameters) / Double(item.rows * item.columns))
-                        let approx: Matrix<Float>?
-                        if let f = c.lowRank {
-                            linears[item.name] = .lowRank(a: try tensor(f.a), b: try tensor(f.b))
-                            approx = ratio == minRatio ? try f.reconstructed() : nil
-                        } else if let tt = c.tensorTrain {
-                            // TT layers are evaluated through their contraction: the same function as applying the cores.
-                            let w = try tt.contracted()
-                            linears[item.name] = .dense(try tensor(w))
-                            approx = ratio == minRatio ? w : nil
-                        } else {
-                            approx = nil  // kept dense: the original layer stays
-                        }
-                        if let approx, let role = source.info(item.name)?.role, role.kind == .attnQ || role.kind == .attnOutput {
+                        // Head specialization at the smallest budget, on the attention projections.
+                        if ratio == minRatio, let role = source.info(item.name)?.role, role.kind == .attnQ || role.kind == .attnOutput,
+                           let approx = try c.lowRank?.reconstructed() ?? c.tensorTrain?.contracted() {
                             let t = try source.float32(item.name)
                             let w = try Matrix<Float>(rows: t.shape[0], columns: t.shape[1], values: t.storage)
                             let hs = try HeadSpecialization.compare(original: w, compressed: approx, heads: model.config.headCount,
                                                                     axis: role.kind == .attnQ ? .rows : .columns)
                             heads.append(hs.specializationPreserved)
                         }
+                        if c.lowRank != nil || c.tensorTrain != nil { tensors.append(c) }
                     }
                     let seconds = Date().timeIntervalSince(t0)
-                    let compressed = try model.replacingLinears { role in
-                        guard let info = source.info(for: role) else { return nil }
-                        return linears[info.name]
-                    }
+                    let compressed = try model.replacingLinears(with: tensors)
                     let p = try perplexity(compressed)
                     let after = plan.linearParametersAfter
                     runs.append(.init(method: method.rawValue, targetRatio: ratio,
@@ -185,31 +175,11 @@ public enum ReportRunner {
         let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].map { "OPENBLAS_NUM_THREADS=\($0)" } ?? "OpenBLAS default"
         return ComparisonReport(
             toolVersion: AlloneVersion.string, model: o.model, modelSHA256: compressor.sourceSHA256,
-            calibrationText: o.calibrationText, calibrationTokens: calTokens.count, evaluationText: o.evaluationText,
+            calibrationText: o.calibrationText, calibrationTokens: calibration.tokens, evaluationText: o.evaluationText,
             evaluationTokens: dense.tokens, context: o.context, threads: threads, denseParameters: denseParameters,
             denseLinearParameters: linearParameters, denseBytes: 4 * denseParameters, densePerplexity: dense.perplexity,
             ratios: o.ratios, runs: runs, matrixLabels: labels, layerEntropy: layers.map(\.meanNormalizedEntropy),
             layerEffectiveRank: layers.map(\.meanEffectiveRankRatio), layerZeroShare: study.layerZeroShare, spectra: spectra,
             claims: claims, seconds: Date().timeIntervalSince(start))
-    }
-
-    /// The runtime's recorded statistics as the compressor's `CalibrationSet`, keyed by tensor name
-    /// (layers that share an input share one Gram matrix).
-    public static func calibrationSet(_ recorder: ActivationRecorder, source: any WeightSource, tokens: Int,
-                                      origin: String) throws -> CalibrationSet {
-        var groups: [String: CalibrationStatistics] = [:]
-        for info in source.tensors {
-            guard let role = info.role, role.kind.isBlockLinear, let s = recorder.statistics(for: role), s.tokens > 0 else { continue }
-            let gram = try Matrix<Double>(rows: s.width, columns: s.width, values: s.gram)
-            groups[info.name] = try CalibrationStatistics(gram: gram, meanAbsolute: s.meanAbs, sampleCount: s.tokens)
-        }
-        return CalibrationSet(groups: groups, tokens: tokens, origin: origin)
-    }
-
-    static func tensor(_ m: Matrix<Float>) throws -> Tensor {
-        guard let t = Tensor(shape: [m.rows, m.columns], storage: m.values) else {
-            throw ReferenceLMError.invalidArgument("matrix \(m.rows)×\(m.columns) has \(m.values.count) values")
-        }
-        return t
     }
 }

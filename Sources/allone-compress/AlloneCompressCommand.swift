@@ -9,7 +9,7 @@ struct AlloneCompressCommand: AsyncParsableCommand {
         abstract: "Make transformer checkpoints smaller, and measure honestly what it costs.",
         version: AlloneVersion.string,
         subcommands: [
-            InspectCommand.self, ExportCommand.self, AnalyzeCommand.self,
+            InspectCommand.self, ExportCommand.self, AnalyzeCommand.self, ModelsCommand.self,
             CompressCommand.self, VerifyCommand.self, ReportCommand.self,
             EvalCommand.self, GenerateCommand.self, CalibrateCommand.self,
             QuantumCommand.self,

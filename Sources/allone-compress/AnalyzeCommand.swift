@@ -12,6 +12,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Argument(help: "Checkpoint to analyse.")
     var model: String
 
+    @Option(help: "Calibration statistics (from `calibrate`): analyse the whitened spectra σ(W·S) that predict output error.")
+    var calibration: String?
+
     @Option(help: "Relative energy a matrix may lose when counting compressible mass (0 < t < 1).")
     var tolerance: Double = 0.05
 
@@ -38,7 +41,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
     func run() async throws {
         let progress = TerminalProgress("analyze", quiet: quiet || json)
         let analysis = try CLIErrors.run {
-            try ModelAnalysis.run(try Checkpoints.open(model), tolerance: tolerance, ttOrder: ttOrder, progress: progress)
+            let source = try Checkpoints.open(model)
+            var stats: [String: CalibrationStatistics] = [:]
+            if let calibration {
+                let set = try CalibrationSet.read(path: calibration)
+                for t in source.tensors { if let s = set.statistics(for: t.name) { stats[t.name] = s } }
+            }
+            return try ModelAnalysis.run(source, tolerance: tolerance, calibration: stats, ttOrder: ttOrder, progress: progress)
         }
         try CLIErrors.run {
             if let html { try ReportFiles.write(Data(analysis.html().utf8), to: html) }

@@ -25,7 +25,7 @@ struct CompressCommand: AsyncParsableCommand {
     @Option(help: "Calibration statistics file (safetensors: <group>.gram F64 [n,n], <group>.mean_abs F64 [n], metadata tokens).")
     var stats: String?
 
-    @Option(help: "Calibration text (UTF-8), run through the model in-process to record the statistics (llama2.c models; otherwise record with `calibrate` and pass --stats).")
+    @Option(help: "Calibration text (UTF-8), run through the model in-process to record the statistics (any model the runtime loads; otherwise record with `calibrate` and pass --stats).")
     var calibration: String?
 
     @Option(help: "Tokens of calibration text to use.")

@@ -55,3 +55,30 @@ struct AnalyzeCLITests {
         #expect(t.stderr.contains("tolerance"))
     }
 }
+
+/// With calibration statistics the study uses the whitened spectra σ(W·S) (Cholesky of the input Gram),
+/// which are far more concentrated than the weight spectra: the normalised entropy must drop.
+@Suite(.enabled(if: CLIRunner.executable != nil, "allone-compress was not built beside the tests"))
+struct AnalyzeCalibratedCLITests {
+    @Test(.enabled(if: AnalyzeCLITests.stories != nil && TestPaths.sharedCorpus("tinyshakespeare.txt") != nil, "needs ../shared"))
+    func whitenedSpectraAreUsedWithCalibration() throws {
+        let dir = TestPaths.temporaryDirectory("analyze-cal")
+        let stats = dir.appendingPathComponent("s.safetensors").path
+        let c = try CLIRunner.run(["calibrate", AnalyzeCLITests.stories!, "--text", TestPaths.sharedCorpus("tinyshakespeare.txt")!,
+                                   "--tokens", "1024", "--out", stats])
+        #expect(c.status == 0, "\(c.stderr)")
+        func entropy(_ args: [String]) throws -> [Double] {
+            let r = try CLIRunner.run(["analyze", AnalyzeCLITests.stories!, "--json", "--quiet"] + args)
+            #expect(r.status == 0, "\(r.stderr)")
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let layers = try #require(obj["byLayer"] as? [[String: Any]])
+            return layers.compactMap { $0["meanNormalizedEntropy"] as? Double }
+        }
+        let plain = try entropy([]), whitened = try entropy(["--calibration", stats])
+        #expect(plain.count == 5 && whitened.count == 5)
+        for (p, w) in zip(plain, whitened) { #expect(w < p) }
+        let bad = try CLIRunner.run(["analyze", AnalyzeCLITests.stories!, "--calibration", "/nonexistent.safetensors"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("/nonexistent.safetensors"))
+    }
+}

@@ -1,3 +1,4 @@
+import TensorCore
 import Testing
 import QuantumBackend
 
@@ -16,7 +17,7 @@ struct BornMachineTests {
     /// Parameter-shift gradient equals central finite differences.
     @Test func parameterShiftMatchesFiniteDifferences() throws {
         let bm = try BornMachine(target: .barsAndStripes(rows: 2, cols: 2), depth: 2)
-        var rng = SeededGenerator(seed: 12)
+        var rng = SplitMix64(seed: 12)
         let theta = (0..<bm.parameterCount).map { _ in rng.uniform() * 6 }
         let (loss, g) = try bm.gradient(theta)
         #expect(abs(loss - bm.mmd(try bm.probabilities(theta))) < 1e-15)

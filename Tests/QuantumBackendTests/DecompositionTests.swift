@@ -1,10 +1,11 @@
+import TensorCore
 import Testing
 import QuantumBackend
 
 @Suite("Quantum decompositions")
 struct QuantumDecompositionTests {
     @Test func zyzReconstructsExactly() throws {
-        var rng = SeededGenerator(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var cases = (0..<50).map { _ in QT.randomUnitary(2, &rng) }
         for g in [Gate.id, .x, .y, .z, .h, .s, .t, .sx, .rx(0.3), .ry(Parameter(Double.pi)), .rz(1)] { cases.append(try g.matrix()) }
         for u in cases {
@@ -23,7 +24,7 @@ struct QuantumDecompositionTests {
     }
 
     @Test func kakReconstructsExactly() throws {
-        var rng = SeededGenerator(seed: 8)
+        var rng = SplitMix64(seed: 8)
         var cases = (0..<40).map { _ in QT.randomUnitary(4, &rng) }
         for g in [Gate.cx, .cz, .swap, .ecr, .rzz(0.4), .cp(1.1), .ms(0.2, 0.9, 0.25)] { cases.append(try g.matrix()) }
         cases.append(.identity(4))

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import QuantumBackend
 
@@ -27,7 +28,7 @@ enum FixtureCircuits {
         try qft.apply(.swap, 0, 3); try qft.apply(.swap, 1, 2)
         out.append(("qft4_on_5", qft))
 
-        var rng = SeededGenerator(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         var every = Circuit(qubits: 3)
         for q in 0..<3 { try every.apply(.ry(Parameter(0.3 + 0.4 * Double(q))), q); try every.apply(.rz(Parameter(0.2 * Double(q) - 0.5)), q) }
         for g in QT.allGates(&rng) { try every.apply(g, on: Array(0..<g.arity).map { ($0 + 1) % 3 }) }

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import Testing
 import TestSupport
@@ -8,7 +9,7 @@ struct MPSEncodingTests {
     let sim = StateVectorSimulator()
 
     func randomVector(_ n: Int, seed: UInt64) -> [Double] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let v = (0..<(1 << n)).map { _ in rng.normal() }
         let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return v.map { $0 / norm }

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import Testing
 import TestSupport
@@ -114,7 +115,7 @@ struct QASMTests {
 
     /// Each gate's emitted definition (or include-file gate) reads back to the same matrix.
     @Test func everyGateRoundTripsAlone() throws {
-        var rng = SeededGenerator(seed: 31)
+        var rng = SplitMix64(seed: 31)
         for g in QT.allGates(&rng) {
             var c = Circuit(qubits: 3)
             for q in 0..<3 { try c.apply(.u(Parameter(0.3 + Double(q)), Parameter(0.7), Parameter(-0.4 * Double(q))), q) }
@@ -166,7 +167,7 @@ struct QASMRobustnessTests {
     /// Seeded random mutations of valid files (byte flips, token deletions, garbage) either parse or
     /// throw `QuantumError.parse`; nothing traps.
     @Test func mutatedFilesNeverCrash() throws {
-        var rng = SeededGenerator(seed: 404)
+        var rng = SplitMix64(seed: 404)
         let alphabet = Array("qc[](){};,->=+-*/^0123456789.e pi\"\nOPENQASMgatemeasureU")
         for (_, c) in try FixtureCircuits.all() {
             for v in [QASMProgram.Version.v3, .v2] {

@@ -1,10 +1,11 @@
+import TensorCore
 import QuantumBackend
 import TestSupport
 
 /// Shared helpers for the QuantumBackend tests.
 enum QT {
     /// Every gate kind, with fixed pseudo-random angles, paired with its arity.
-    static func allGates(_ rng: inout SeededGenerator) -> [Gate] {
+    static func allGates(_ rng: inout SplitMix64) -> [Gate] {
         func a() -> Parameter { Parameter((rng.uniform() * 2 - 1) * Double.pi * 1.7) }
         var gates: [Gate] = [.id, .x, .y, .z, .h, .s, .sdg, .t, .tdg, .sx, .sxdg, .rx(a()), .ry(a()), .rz(a()), .p(a()),
                              .u(a(), a(), a()), .cx, .cz, .cy, .swap, .ecr, .rxx(a()), .ryy(a()), .rzz(a()),
@@ -15,7 +16,7 @@ enum QT {
     }
 
     /// A Haar-ish random unitary: Gram–Schmidt of a complex Gaussian matrix.
-    static func randomUnitary(_ n: Int, _ rng: inout SeededGenerator) -> ComplexMatrix {
+    static func randomUnitary(_ n: Int, _ rng: inout SplitMix64) -> ComplexMatrix {
         var cols = (0..<n).map { _ in (0..<n).map { _ in Complex(rng.normal(), rng.normal()) } }
         for j in 0..<n {
             for k in 0..<j {
@@ -32,7 +33,7 @@ enum QT {
     }
 
     /// Distinct random qubits.
-    static func distinct(_ k: Int, of n: Int, _ rng: inout SeededGenerator) -> [Int] {
+    static func distinct(_ k: Int, of n: Int, _ rng: inout SplitMix64) -> [Int] {
         var pool = Array(0..<n)
         var out: [Int] = []
         for _ in 0..<k { out.append(pool.remove(at: Int(rng.next() % UInt64(pool.count)))) }
@@ -41,7 +42,7 @@ enum QT {
 
     /// A seeded random circuit over all gate kinds.
     static func randomCircuit(qubits n: Int, gates count: Int, seed: UInt64, kinds: [Gate]? = nil) throws -> Circuit {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var c = Circuit(qubits: n)
         for _ in 0..<count {
             let pool = kinds ?? allGates(&rng).filter { $0.arity <= n }

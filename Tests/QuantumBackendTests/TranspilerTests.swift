@@ -1,3 +1,4 @@
+import TensorCore
 import Testing
 import QuantumBackend
 
@@ -20,7 +21,7 @@ struct TranspilerTests {
 
     /// Entangler counts: CX costs one native entangler on every target; a generic 2-qubit unitary ≤ 3 everywhere.
     @Test func entanglerCounts() throws {
-        var rng = SeededGenerator(seed: 4)
+        var rng = SplitMix64(seed: 4)
         var cx = Circuit(qubits: 2)
         try cx.cx(0, 1)
         var generic = Circuit(qubits: 2)

@@ -34,6 +34,9 @@ import Testing
         #expect(abs(rb - expectedB) < 1e-12)
         let b = ClaimEvaluator.evaluate(runs: runs, densePerplexity: 10, layerZeroShare: 0).first { $0.id == "b" }!
         #expect(b.verdict == ((expectedB / expectedS - 1) >= 0.323 ? .supported : .refuted))
+        // Neither method holds quality at a measured budget: inconclusive, whatever the interpolation says.
+        let worse = [run("svd", 0.1, 1000), run("masvd", 0.1, 20)]
+        #expect(ClaimEvaluator.evaluate(runs: worse, densePerplexity: 10, layerZeroShare: 0).first { $0.id == "b" }!.verdict == .inconclusive)
     }
 
     @Test func claimDUsesLossRatio() {

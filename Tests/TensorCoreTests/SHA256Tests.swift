@@ -27,3 +27,12 @@ import Testing
         #expect(hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
+
+@Suite struct SHA256FileDigestTests {
+    /// The streaming digest equals the one-shot `hex` of the same bytes (guards against hashing the digest again).
+    @Test func finalizeHexIsTheDigestOfTheBytes() {
+        var h = SHA256()
+        h.update(Array("abc".utf8))
+        #expect(h.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}
