@@ -8,7 +8,9 @@ extension LlamaModel {
     /// (cores contracted in order, never densified); dense entries keep
     /// the model's own layer. Layers are matched by `TensorRole` (layer, kind), so GGUF and HF names
     /// both work. Embeddings, norms and the head are shared.
-    public func replacingLinears(with tensors: [CompressedTensor]) throws -> LlamaModel {
+    /// With `contractTensorTrains`, TT entries become their dense contraction instead (the same
+    /// function; `report` uses it because the core-by-core apply is slow for a whole model).
+    public func replacingLinears(with tensors: [CompressedTensor], contractTensorTrains: Bool = false) throws -> LlamaModel {
         var byRole: [TensorRole: CompressedTensor] = [:]
         for t in tensors { if let r = TensorRole(name: t.entry.name) { byRole[r] = t } }
         return try replacingLinears { role in
@@ -16,7 +18,9 @@ extension LlamaModel {
             if let f = t.lowRank {
                 return try Linear.lowRank(a: f.a.tensor, b: f.b.tensor, name: t.entry.name, source: "compressed")
             }
-            if let tt = t.tensorTrain { return .tensorTrain(tt) }
+            if let tt = t.tensorTrain {
+                return contractTensorTrains ? try Linear.dense(try tt.contracted().tensor, name: t.entry.name, source: "compressed") : .tensorTrain(tt)
+            }
             return nil
         }
     }

@@ -114,7 +114,9 @@ public enum ReportRunner {
                         if c.lowRank != nil || c.tensorTrain != nil { tensors.append(c) }
                     }
                     let seconds = Date().timeIntervalSince(t0)
-                    let compressed = try model.replacingLinears(with: tensors)
+                    // TT layers are evaluated through their contraction (the same function; the core-by-core
+                    // apply is too slow to evaluate a whole model at every budget).
+                    let compressed = try model.replacingLinears(with: tensors, contractTensorTrains: true)
                     let p = try perplexity(compressed)
                     let after = plan.linearParametersAfter
                     runs.append(.init(method: method.rawValue, targetRatio: ratio,
