@@ -22,17 +22,8 @@ COMPRESSED, GGUF = sys.argv[1], sys.argv[2]
 SHARED = sys.argv[3] if len(sys.argv) > 3 else os.path.join(HERE, '..', '..', '..', 'shared')
 TEXT = open(os.path.join(SHARED, 'corpus', 'tinystories_val.txt'), encoding='utf-8').read()
 
-def ppl(llm, stream, ctx, bos):
-    nll = 0.0
-    for b in range(0, len(stream), ctx - 1):
-        win = stream[b:b + ctx - 1]
-        llm.reset()
-        llm.eval([bos] + win[:-1])
-        lg = np.asarray(llm.scores[:len(win)], dtype=np.float64)
-        m = lg.max(axis=-1, keepdims=True)
-        lse = (m + np.log(np.exp(lg - m).sum(axis=-1, keepdims=True)))[:, 0]
-        nll += float(np.sum(lse - lg[np.arange(len(win)), win]))
-    return {'context': ctx, 'tokens': len(stream), 'mean_nll': nll / len(stream), 'perplexity': math.exp(nll / len(stream))}
+sys.path.insert(0, os.path.join(HERE, '..', 'reflm'))
+from llamacpp_protocol import ppl
 
 llm = Llama(model_path=GGUF, n_ctx=256, n_batch=256, n_ubatch=256, logits_all=True, verbose=False, type_k=0, type_v=0)
 stream = llm.tokenize(TEXT.encode('utf-8'), add_bos=False, special=False)[:4096]

@@ -39,23 +39,7 @@ public enum MetadataJSON {
     static let names: [UInt32: String] = [0: "u8", 1: "i8", 2: "u16", 3: "i16", 4: "u32", 5: "i32", 6: "f32", 7: "bool",
                                           8: "string", 9: "array", 10: "u64", 11: "i64", 12: "f64"]
 
-    static func typeName(_ v: MetadataValue) -> String {
-        switch v {
-        case .uint8: return "u8"
-        case .int8: return "i8"
-        case .uint16: return "u16"
-        case .int16: return "i16"
-        case .uint32: return "u32"
-        case .int32: return "i32"
-        case .uint64: return "u64"
-        case .int64: return "i64"
-        case .float32: return "f32"
-        case .float64: return "f64"
-        case .bool: return "bool"
-        case .string: return "string"
-        case .array: return "array"
-        }
-    }
+    static func typeName(_ v: MetadataValue) -> String { v.typeName }
 
     static func plain(_ v: MetadataValue) -> Any {
         switch v {

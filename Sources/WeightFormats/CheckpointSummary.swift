@@ -60,23 +60,7 @@ public struct CheckpointSummary: Sendable {
         }
     }
 
-    static func typeName(_ v: MetadataValue) -> String {
-        switch v {
-        case .uint8: return "u8"
-        case .int8: return "i8"
-        case .uint16: return "u16"
-        case .int16: return "i16"
-        case .uint32: return "u32"
-        case .int32: return "i32"
-        case .uint64: return "u64"
-        case .int64: return "i64"
-        case .float32: return "f32"
-        case .float64: return "f64"
-        case .bool: return "bool"
-        case .string: return "string"
-        case .array: return "array"
-        }
-    }
+    static func typeName(_ v: MetadataValue) -> String { v.typeName }
 
     /// A human-readable report. `limit` > 0 caps the number of tensor rows shown.
     public func text(limit: Int = 0) -> String {

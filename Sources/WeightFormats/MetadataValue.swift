@@ -6,6 +6,26 @@ public indirect enum MetadataValue: Sendable, Equatable {
     /// GGUF arrays are homogeneous; `elementType` is the GGUF value-type id of the elements.
     case array(elementType: UInt32, values: [MetadataValue])
 
+    /// A short name of the value's type (`u8`, `i32`, `f32`, `bool`, `string`, `array`, …), as reports
+    /// and the compressed-checkpoint metadata encoding spell it.
+    public var typeName: String {
+        switch self {
+        case .uint8: return "u8"
+        case .int8: return "i8"
+        case .uint16: return "u16"
+        case .int16: return "i16"
+        case .uint32: return "u32"
+        case .int32: return "i32"
+        case .uint64: return "u64"
+        case .int64: return "i64"
+        case .float32: return "f32"
+        case .float64: return "f64"
+        case .bool: return "bool"
+        case .string: return "string"
+        case .array: return "array"
+        }
+    }
+
     /// The value as an `Int` when it is an integer that fits.
     public var intValue: Int? {
         switch self {
