@@ -2,8 +2,8 @@
 /// `ψ(s₁…sₙ) = A₁[s₁]·A₂[s₂]⋯Aₙ[sₙ]`, core `k` of shape `(χ_{k−1}, 2, χ_k)` stored row-major, `χ₀ = χₙ = 1`,
 /// with `Σ_s A_k[s]ᵀA_k[s] = I` for `k < n` (the norm sits in the last core).
 ///
-/// Local to QuantumBackend until `Decomposition.TensorTrain` lands on main (then this becomes a thin
-/// adapter). Site `k` (1-based) is qubit `n−k`: the row-major reshape of a dense vector makes `s₁` the
+/// Built here in Float64 (the circuit encoding needs isometric cores); `init(train:)` takes the engine's
+/// `Decomposition.TensorTrain`. Site `k` (1-based) is qubit `n−k`: the row-major reshape of a dense vector makes `s₁` the
 /// most significant bit, and qubit 0 is the least significant (Qiskit's order).
 public struct MatrixProductState: Sendable {
     public var cores: [[Double]]
