@@ -6,7 +6,7 @@ public struct AllocationPlan: Sendable, Equatable, Codable {
     public let labels: [String]
     /// Choices, in input order.
     public let choices: [MatrixChoice]
-    /// Predicted loss per matrix: importance × discarded energy / total energy (0 for dense).
+    /// Predicted loss per matrix: importance × discarded energy (÷ total energy under `.relativeEnergy`); 0 for dense.
     public let predictedLoss: [Double]
     /// Σ mn.
     public let parametersBefore: Int

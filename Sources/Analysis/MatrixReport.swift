@@ -36,6 +36,7 @@ public struct MatrixReport: Sendable, Equatable, Codable {
         return Swift.max(0, rows * columns - k * (rows + columns))
     }
 
+    /// Memberwise; `MatrixAnalysis.analyze` is the usual way to make one.
     public init(label: String, layer: Int?, kind: String?, rows: Int, columns: Int, plain: SpectralStatistics,
                 whitened: SpectralStatistics?, candidateRanks: [Int], energyAtCandidates: [Double], breakEvenRank: Int,
                 bondEntropies: [Double]?) {

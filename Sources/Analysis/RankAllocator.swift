@@ -14,10 +14,13 @@
 /// `.uniform`: every matrix gets rank ⌊(1 − f)·mn/(m + n)⌋ (clamped to its floor), the usual baseline.
 public enum RankAllocator {
     /// Plans ranks for `matrices` under `budget`.
-    /// - Parameter rankMultiple: factored ranks are multiples of this (≥ 1), except a floor rank.
+    /// - Parameters:
+    ///   - rankMultiple: factored ranks are multiples of this (≥ 1), except a floor rank.
+    ///   - normalization: relative (default) or absolute discarded energy as the loss.
     /// - Throws: `invalidAllocationInput`, or `budgetUnreachable` when even the floors cannot meet it.
     public static func allocate(_ matrices: [MatrixDescriptor], budget: AllocationBudget,
-                                strategy: AllocationStrategy = .greedy, rankMultiple: Int = 1) throws -> AllocationPlan {
+                                strategy: AllocationStrategy = .greedy, rankMultiple: Int = 1,
+                                normalization: LossNormalization = .relativeEnergy) throws -> AllocationPlan {
         guard rankMultiple >= 1 else { throw AnalysisError.invalidAllocationInput(context: "rank multiple \(rankMultiple)") }
         let total = matrices.reduce(0) { $0 + $1.denseParameters }
         let target = try budget.removalTarget(total: total)
@@ -26,7 +29,7 @@ public enum RankAllocator {
             let e = d.singularValues.reduce(0) { $0 + $1 * $1 }
             var t = [Double](repeating: 0, count: d.singularValues.count + 1)
             for k in stride(from: d.singularValues.count - 1, through: 0, by: -1) { t[k] = t[k + 1] + d.singularValues[k] * d.singularValues[k] }
-            return e > 0 ? t.map { $0 / e } : t
+            return (e > 0 && normalization == .relativeEnergy) ? t.map { $0 / e } : t
         }
         func loss(_ i: Int, _ k: Int) -> Double {
             let t = tails[i]

@@ -20,8 +20,8 @@ func randomSpectrum(_ n: Int, decay: Double, seed: UInt64) -> [Double] {
                                      importance: [1, 2, 0.5, 1][(i + trial) % 4])
             }
             let total = ms.reduce(0) { $0 + $1.denseParameters }
-            for f in [0.1, 0.25, 0.4] {
-                let plan = try RankAllocator.allocate(ms, budget: .fractionRemoved(f), strategy: .greedy)
+            for (f, norm) in [(0.1, LossNormalization.relativeEnergy), (0.25, .relativeEnergy), (0.4, .relativeEnergy), (0.25, .absoluteEnergy)] {
+                let plan = try RankAllocator.allocate(ms, budget: .fractionRemoved(f), strategy: .greedy, normalization: norm)
                 let removed = total - plan.parametersAfter
                 #expect(removed >= Int((f * Double(total)).rounded(.up)))
                 // Brute force: every combination of dense / ranks floor...break-even.
@@ -29,7 +29,7 @@ func randomSpectrum(_ n: Int, decay: Double, seed: UInt64) -> [Double] {
                 var best = Double.infinity
                 func loss(_ d: MatrixDescriptor, _ c: MatrixChoice) -> Double {
                     guard case let .lowRank(k) = c else { return 0 }
-                    let e = d.singularValues.reduce(0) { $0 + $1 * $1 }
+                    let e = norm == .relativeEnergy ? d.singularValues.reduce(0) { $0 + $1 * $1 } : 1
                     return d.importance * d.singularValues.dropFirst(k).reduce(0) { $0 + $1 * $1 } / e
                 }
                 func search(_ i: Int, _ saved: Int, _ l: Double) {
