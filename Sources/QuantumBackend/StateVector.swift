@@ -1,11 +1,5 @@
 import Dispatch
 
-/// Lets a non-escaping closure cross `concurrentPerform`'s boundary; the workers touch disjoint ranges.
-struct _UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ v: T) { value = v }
-}
-
 /// An n-qubit pure state `|ψ⟩ = Σ_i ψ_i |i⟩` in complex Float64, with in-place gate kernels.
 ///
 /// Storage is interleaved (`re₀, im₀, re₁, im₁, …`), 16 bytes per amplitude. Basis index bit `q`
