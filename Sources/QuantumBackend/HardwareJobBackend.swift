@@ -16,7 +16,9 @@ public struct HardwareJobBackend: QuantumBackend, Sendable {
         case .openQASM2: return try QASMEmitter.emit(circuit, version: .v2)
         case .ibmHeron: return try QASMEmitter.emit(try Transpiler.transpile(circuit, to: .ibmHeron), version: .v3)
         case .ibmEagle: return try QASMEmitter.emit(try Transpiler.transpile(circuit, to: .ibmEagle), version: .v3)
-        case .ionq: return try IonQJob.json(try Transpiler.transpile(circuit, to: .ionq))
+        case .ionq:
+            // IonQ measures every qubit in Z at the end, so trailing Z rotations are dropped.
+            return try IonQJob.json(try Transpiler.transpile(circuit, to: .ionq, dropFinalZRotations: true))
         }
     }
 

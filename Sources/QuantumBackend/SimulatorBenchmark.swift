@@ -58,8 +58,8 @@ public enum SimulatorBenchmark {
     }
 
     /// Best of `repeats` runs from |0…0⟩ (state allocation excluded).
-    public static func time(_ c: Circuit, fusion: Bool, repeats: Int = 3) throws -> Timing {
-        let sim = StateVectorSimulator(fusion: fusion, maxQubits: 30)
+    public static func time(_ c: Circuit, fusion: Bool, repeats: Int = 3, threads: Int = 1) throws -> Timing {
+        let sim = StateVectorSimulator(fusion: fusion, maxQubits: 30, threads: threads)
         var best = Double.infinity
         var z = 0.0
         for _ in 0..<max(repeats, 1) {

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// An n-qubit pure state `|ψ⟩ = Σ_i ψ_i |i⟩` in complex Float64, with in-place gate kernels.
 ///
 /// Storage is interleaved (`re₀, im₀, re₁, im₁, …`), 16 bytes per amplitude. Basis index bit `q`
@@ -10,6 +12,9 @@ public struct StateVector: Sendable {
     public let numberOfQubits: Int
     /// Interleaved real/imaginary parts, count `2·2ⁿ`.
     public internal(set) var storage: [Double]
+    /// Worker threads for the 1-qubit kernels (general, real, Rx, diagonal, anti-diagonal, X) on
+    /// states of 2¹⁶ amplitudes or more; other kernels stay single-threaded.
+    public var threads: Int = 1
 
     /// |0…0⟩ on `qubits` qubits (0…30).
     public init(qubits: Int) throws {
@@ -126,38 +131,70 @@ public struct StateVector: Sendable {
 
     /// A real 2×2 (H, Ry, fused real products): half the multiplications of the complex kernel.
     public mutating func applyRealMatrix(_ m00: Double, _ m01: Double, _ m10: Double, _ m11: Double, _ q: Int) {
-        let s = 1 << q, dim = dimension
+        let s = 1 << q
+        let pairs = dimension >> 1, th = threads
         storage.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
-            var blk = 0
-            while blk < dim {
-                let a = p + 2 * blk, b = p + 2 * (blk + s)
-                for j in 0..<(2 * s) {
-                    let x = a[j], y = b[j]
-                    a[j] = m00 * x + m01 * y
-                    b[j] = m10 * x + m11 * y
+            StateVector.splitPairs(pairs, threads: th) { k0, k1 in
+                StateVector.pairRuns(k0, k1, q) { i0, len in
+                    let a = p + 2 * i0, b = p + 2 * (i0 + s)
+                    for j in 0..<(2 * len) {
+                        let x = a[j], y = b[j]
+                        a[j] = m00 * x + m01 * y
+                        b[j] = m10 * x + m11 * y
+                    }
                 }
-                blk += 2 * s
             }
         }
     }
 
     /// `Rx(θ) = [[c, −is], [−is, c]]` with `c = cos θ/2`, `s = sin θ/2`.
     public mutating func applyRX(_ c: Double, _ sn: Double, _ q: Int) {
-        let s = 1 << q, dim = dimension
+        let s = 1 << q
+        let pairs = dimension >> 1, th = threads
         storage.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
-            var blk = 0
-            while blk < dim {
-                for j in blk..<(blk + s) {
-                    let a = p + 2 * j, b = p + 2 * (j + s)
-                    let ar = a[0], ai = a[1], br = b[0], bi = b[1]
-                    a[0] = c * ar + sn * bi
-                    a[1] = c * ai - sn * br
-                    b[0] = sn * ai + c * br
-                    b[1] = c * bi - sn * ar
+            StateVector.splitPairs(pairs, threads: th) { k0, k1 in
+                StateVector.pairRuns(k0, k1, q) { i0, len in
+                    for j in i0..<(i0 + len) {
+                        let a = p + 2 * j, b = p + 2 * (j + s)
+                        let ar = a[0], ai = a[1], br = b[0], bi = b[1]
+                        a[0] = c * ar + sn * bi
+                        a[1] = c * ai - sn * br
+                        b[0] = sn * ai + c * br
+                        b[1] = c * bi - sn * ar
+                    }
                 }
-                blk += 2 * s
+            }
+        }
+    }
+
+
+    // MARK: - Work splitting
+
+    /// Calls `body(i0, length)` for the contiguous runs of lower pair indices `i0` (bit q clear)
+    /// covering pair numbers `k0..<k1` (pair k ↦ `i0 = insertZero(k, q)`).
+    @inline(__always) static func pairRuns(_ k0: Int, _ k1: Int, _ q: Int, _ body: (Int, Int) -> Void) {
+        let s = 1 << q
+        var k = k0
+        while k < k1 {
+            let inBlock = k & (s - 1)
+            let run = min(s - inBlock, k1 - k)
+            body(((k >> q) << (q + 1)) | inBlock, run)
+            k += run
+        }
+    }
+
+    /// Runs `body(k0, k1)` over `pairs` pair numbers, split across `threads` when the state is large.
+    @inline(__always) static func splitPairs(_ pairs: Int, threads: Int, _ body: (Int, Int) -> Void) {
+        let t = pairs >= 1 << 15 ? max(1, min(threads, 8)) : 1
+        if t == 1 { body(0, pairs); return }
+        let chunk = (pairs + t - 1) / t
+        withoutActuallyEscaping(body) { b in
+            let box = _UncheckedBox(b)
+            DispatchQueue.concurrentPerform(iterations: t) { w in
+                let lo = w * chunk, hi = min(pairs, lo + chunk)
+                if lo < hi { box.value(lo, hi) }
             }
         }
     }
@@ -168,84 +205,89 @@ public struct StateVector: Sendable {
     public mutating func applyMatrix(_ m: ComplexMatrix, _ q: Int) {
         let m00r = m[0, 0].re, m00i = m[0, 0].im, m01r = m[0, 1].re, m01i = m[0, 1].im
         let m10r = m[1, 0].re, m10i = m[1, 0].im, m11r = m[1, 1].re, m11i = m[1, 1].im
-        let s = 1 << q, dim = dimension
+        let s = 1 << q
+        let pairs = dimension >> 1, th = threads
         storage.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
-            var blk = 0
-            while blk < dim {
-                for j in blk..<(blk + s) {
-                    let a = p + 2 * j, b = p + 2 * (j + s)
-                    let ar = a[0], ai = a[1], br = b[0], bi = b[1]
-                    a[0] = m00r * ar - m00i * ai + m01r * br - m01i * bi
-                    a[1] = m00r * ai + m00i * ar + m01r * bi + m01i * br
-                    b[0] = m10r * ar - m10i * ai + m11r * br - m11i * bi
-                    b[1] = m10r * ai + m10i * ar + m11r * bi + m11i * br
+            StateVector.splitPairs(pairs, threads: th) { k0, k1 in
+                StateVector.pairRuns(k0, k1, q) { i0, len in
+                    for j in i0..<(i0 + len) {
+                        let a = p + 2 * j, b = p + 2 * (j + s)
+                        let ar = a[0], ai = a[1], br = b[0], bi = b[1]
+                        a[0] = m00r * ar - m00i * ai + m01r * br - m01i * bi
+                        a[1] = m00r * ai + m00i * ar + m01r * bi + m01i * br
+                        b[0] = m10r * ar - m10i * ai + m11r * br - m11i * bi
+                        b[1] = m10r * ai + m10i * ar + m11r * bi + m11i * br
+                    }
                 }
-                blk += 2 * s
             }
         }
     }
 
     /// `diag(d0, d1)` on qubit `q`; skips the half whose factor is exactly 1.
     public mutating func applyDiagonal(_ d0: Complex, _ d1: Complex, _ q: Int) {
-        let s = 1 << q, dim = dimension
+        let s = 1 << q
         let skip0 = d0 == .one
+        let pairs = dimension >> 1, th = threads
         storage.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
-            var blk = 0
-            while blk < dim {
-                if !skip0 {
-                    for j in blk..<(blk + s) {
+            StateVector.splitPairs(pairs, threads: th) { k0, k1 in
+                StateVector.pairRuns(k0, k1, q) { i0, len in
+                    if !skip0 {
+                        for j in i0..<(i0 + len) {
+                            let a = p + 2 * j
+                            let ar = a[0], ai = a[1]
+                            a[0] = d0.re * ar - d0.im * ai
+                            a[1] = d0.re * ai + d0.im * ar
+                        }
+                    }
+                    for j in (i0 + s)..<(i0 + s + len) {
                         let a = p + 2 * j
                         let ar = a[0], ai = a[1]
-                        a[0] = d0.re * ar - d0.im * ai
-                        a[1] = d0.re * ai + d0.im * ar
+                        a[0] = d1.re * ar - d1.im * ai
+                        a[1] = d1.re * ai + d1.im * ar
                     }
                 }
-                for j in (blk + s)..<(blk + 2 * s) {
-                    let a = p + 2 * j
-                    let ar = a[0], ai = a[1]
-                    a[0] = d1.re * ar - d1.im * ai
-                    a[1] = d1.re * ai + d1.im * ar
-                }
-                blk += 2 * s
             }
         }
     }
 
     /// `[[0, a01], [a10, 0]]` on qubit `q` (X, Y and phased flips).
     public mutating func applyAntiDiagonal(_ a01: Complex, _ a10: Complex, _ q: Int) {
-        let s = 1 << q, dim = dimension
+        let s = 1 << q
+        let pairs = dimension >> 1, th = threads
         storage.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
-            var blk = 0
-            while blk < dim {
-                for j in blk..<(blk + s) {
-                    let a = p + 2 * j, b = p + 2 * (j + s)
-                    let ar = a[0], ai = a[1], br = b[0], bi = b[1]
-                    a[0] = a01.re * br - a01.im * bi
-                    a[1] = a01.re * bi + a01.im * br
-                    b[0] = a10.re * ar - a10.im * ai
-                    b[1] = a10.re * ai + a10.im * ar
+            StateVector.splitPairs(pairs, threads: th) { k0, k1 in
+                StateVector.pairRuns(k0, k1, q) { i0, len in
+                    for j in i0..<(i0 + len) {
+                        let a = p + 2 * j, b = p + 2 * (j + s)
+                        let ar = a[0], ai = a[1], br = b[0], bi = b[1]
+                        a[0] = a01.re * br - a01.im * bi
+                        a[1] = a01.re * bi + a01.im * br
+                        b[0] = a10.re * ar - a10.im * ai
+                        b[1] = a10.re * ai + a10.im * ar
+                    }
                 }
-                blk += 2 * s
             }
         }
     }
 
     /// Pauli X on qubit `q`: a pure permutation (swaps, no arithmetic).
     public mutating func applyX(_ q: Int) {
-        let s = 1 << q, dim = dimension
+        let s = 1 << q
+        let pairs = dimension >> 1, th = threads
         storage.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
-            var blk = 0
-            while blk < dim {
-                for j in blk..<(blk + s) {
-                    let a = p + 2 * j, b = p + 2 * (j + s)
-                    let r = a[0], i = a[1]
-                    a[0] = b[0]; a[1] = b[1]; b[0] = r; b[1] = i
+            StateVector.splitPairs(pairs, threads: th) { k0, k1 in
+                StateVector.pairRuns(k0, k1, q) { i0, len in
+                    let a = p + 2 * i0, b = p + 2 * (i0 + s)
+                    for j in 0..<(2 * len) {
+                        let t = a[j]
+                        a[j] = b[j]
+                        b[j] = t
+                    }
                 }
-                blk += 2 * s
             }
         }
     }

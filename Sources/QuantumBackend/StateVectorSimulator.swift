@@ -9,10 +9,13 @@ public struct StateVectorSimulator: QuantumBackend, Sendable {
     public var fusion: Bool
     /// Largest number of qubits accepted (memory: 16·2ⁿ bytes).
     public var maxQubits: Int
+    /// Threads for the 1-qubit kernels on states of ≥ 2¹⁶ amplitudes (see `StateVector.threads`).
+    public var threads: Int
 
-    public init(fusion: Bool = true, maxQubits: Int = 28) {
+    public init(fusion: Bool = true, maxQubits: Int = 28, threads: Int = 1) {
         self.fusion = fusion
         self.maxQubits = maxQubits
+        self.threads = max(threads, 1)
     }
 
     /// Final state of the unitary part of `circuit` (measurements, barriers, delays skipped; a
@@ -22,6 +25,7 @@ public struct StateVectorSimulator: QuantumBackend, Sendable {
             throw QuantumError.unsupported("\(circuit.numberOfQubits) qubits exceeds this simulator's limit of \(maxQubits)")
         }
         var sv = try StateVector(qubits: circuit.numberOfQubits)
+        sv.threads = threads
         var pending = [ComplexMatrix?](repeating: nil, count: circuit.numberOfQubits)
         func flush(_ q: Int) {
             if let m = pending[q] { sv.applyStructured(m, q); pending[q] = nil }

@@ -9,24 +9,47 @@
 ///    negative angles via `φ₀ + π`, |t| > π/2 via the local `Rxx(±π) ∝ X⊗X`).
 /// 2. Consecutive 1-qubit matrices on a qubit are multiplied and re-synthesised once
 ///    (`OneQubitDecomposition.ibmGates` / `.ionqGates`).
+/// 3. IonQ: Z rotations are virtual (a per-qubit phase frame shifts later gpi/gpi2/ms phases), so a
+///    1-qubit run costs at most two `gpi2`. The frames left at the end are realised as `gpi·gpi` pairs,
+///    or dropped with `dropFinalZRotations` (valid when every qubit is then measured in Z, as IonQ does).
 /// Measurements, resets, barriers and delays pass through and end a 1-qubit run on their qubits.
 public enum Transpiler {
-    public static func transpile(_ circuit: Circuit, to target: NativeGateSet) throws -> Circuit {
+    public static func transpile(_ circuit: Circuit, to target: NativeGateSet, dropFinalZRotations: Bool = false) throws -> Circuit {
         if let s = circuit.parameterNames.first { throw QuantumError.unboundParameter(s) }
         var out = Circuit(qubits: circuit.numberOfQubits, clbits: circuit.numberOfClbits)
         var pending = [ComplexMatrix?](repeating: nil, count: circuit.numberOfQubits)
+        // IonQ: virtual Z. The true state is (⊗_q Rz(frame[q]))·(emitted circuit); a gate G is emitted as
+        // Rz(−f)·G·Rz(f), i.e. gpi/gpi2/ms phases shifted by −f, and trailing Rz's of 1-qubit runs go into the frame.
+        var frame = [Double](repeating: 0, count: circuit.numberOfQubits)
 
         func flush(_ q: Int) {
             guard let m = pending[q] else { return }
             pending[q] = nil
             let d = OneQubitDecomposition(m)
-            let gates = target == .ionq ? d.ionqGates() : d.ibmGates()
-            for g in gates { out._appendUnchecked(.gate(g, [q])) }
+            if target == .ionq {
+                // U ∝ Rz(A+B+C)·GPI2(−B−C)·GPI2(−C), A = φ+π, B = θ+π, C = λ (see OneQubitDecomposition.ionqGates).
+                if abs(d.theta) < 1e-12 {
+                    frame[q] += d.phi + d.lambda
+                } else {
+                    let a = d.phi + Double.pi, b = d.theta + Double.pi, c = d.lambda
+                    out._appendUnchecked(.gate(.gpi2(Parameter(OneQubitDecomposition.wrap(-c - frame[q]))), [q]))
+                    out._appendUnchecked(.gate(.gpi2(Parameter(OneQubitDecomposition.wrap(-b - c - frame[q]))), [q]))
+                    frame[q] += a + b + c
+                }
+                frame[q] = OneQubitDecomposition.wrap(frame[q])
+                return
+            }
+            for g in d.ibmGates() { out._appendUnchecked(.gate(g, [q])) }
         }
         func one(_ m: ComplexMatrix, _ q: Int) { pending[q] = pending[q].map { m * $0 } ?? m }
         func one(_ g: Gate, _ q: Int) throws { one(try g.matrix(), q) }
         func entangler(_ g: Gate, _ qs: [Int]) {
             for q in qs { flush(q) }
+            if case let .ms(p0, p1, t) = g, let v0 = p0.value, let v1 = p1.value {
+                out._appendUnchecked(.gate(.ms(Parameter(OneQubitDecomposition.wrap(v0 - frame[qs[0]])),
+                                               Parameter(OneQubitDecomposition.wrap(v1 - frame[qs[1]])), t), qs))
+                return
+            }
             out._appendUnchecked(.gate(g, qs))
         }
         func cx(_ c: Int, _ t: Int) throws {
@@ -91,8 +114,12 @@ public enum Transpiler {
                     try one(.t, a); try one(.tdg, b); try cxAny(a, b)
                 default: try kak(try g.matrix(), qs[0], qs[1])
                 }
-            case let .measure(q, _), let .reset(q):
+            case let .measure(q, _):
                 flush(q)
+                out._appendUnchecked(ins)
+            case let .reset(q):
+                flush(q)
+                frame[q] = 0  // Rz(f)|0⟩ is |0⟩ up to phase
                 out._appendUnchecked(ins)
             case let .barrier(qs), let .delay(_, qs):
                 for q in qs { flush(q) }
@@ -103,6 +130,13 @@ public enum Transpiler {
             if target == .ionq { try kak(try Gate.cx.matrix(), c, t) } else { try cx(c, t) }
         }
         for q in 0..<circuit.numberOfQubits { flush(q) }
+        if target == .ionq && !dropFinalZRotations {
+            // Realise the remaining frames: Rz(f) ∝ GPI(f/2)·GPI(0).
+            for q in 0..<circuit.numberOfQubits where abs(frame[q]) > 1e-12 {
+                out._appendUnchecked(.gate(.gpi(0), [q]))
+                out._appendUnchecked(.gate(.gpi(Parameter(frame[q] / 2)), [q]))
+            }
+        }
         return out
     }
 }

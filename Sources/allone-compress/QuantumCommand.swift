@@ -221,6 +221,7 @@ struct QuantumCommand: ParsableCommand {
         @Option(help: "Qubit counts, comma-separated") var qubits = "16,20"
         @Option(help: "Gates per circuit") var gates = 200
         @Option(help: "Circuit seed") var seed: UInt64 = 7
+        @Option(help: "Threads for the 1-qubit kernels") var threads = 1
         @Flag(help: "Print JSON") var json = false
 
         func run() throws {
@@ -229,7 +230,8 @@ struct QuantumCommand: ParsableCommand {
             var rows: [[String: Any]] = []
             for n in ns {
                 let c = try SimulatorBenchmark.randomCircuit(qubits: n, gates: gates, seed: seed)
-                let plain = try SimulatorBenchmark.time(c, fusion: false), fused = try SimulatorBenchmark.time(c, fusion: true)
+                let plain = try SimulatorBenchmark.time(c, fusion: false, threads: threads)
+                let fused = try SimulatorBenchmark.time(c, fusion: true, threads: threads)
                 let bound = SimulatorBenchmark.streamBandwidth(qubits: n)
                 rows.append(["qubits": n, "gates": gates, "gates_per_s": plain.gatesPerSecond, "gates_per_s_fused": fused.gatesPerSecond,
                              "effective_GBps": plain.effectiveGBps, "bound_GBps": bound])
@@ -238,7 +240,7 @@ struct QuantumCommand: ParsableCommand {
                                  plain.effectiveGBps, bound, fused.gatesPerSecond))
                 }
             }
-            if json { try QuantumCommand.printJSON(["seed": seed, "results": rows]) }
+            if json { try QuantumCommand.printJSON(["seed": seed, "threads": threads, "results": rows]) }
         }
     }
 }

@@ -103,6 +103,19 @@ struct StateVectorSimulatorTests {
         }
     }
 
+    /// The two-thread 1-qubit kernels equal the single-thread ones exactly (16 qubits: at the split threshold).
+    @Test func twoThreadsGiveTheSameState() throws {
+        let c = try SimulatorBenchmark.randomCircuit(qubits: 16, gates: 16, seed: 3)
+        var d = c
+        var rngForThreads = SeededGenerator(seed: 99)
+        try d.apply(.y, 15); try d.apply(.unitary(QT.randomUnitary(2, &rngForThreads), label: "g"), 0); try d.apply(.p(0.3), 15)
+        for fusion in [false, true] {
+            let one = try StateVectorSimulator(fusion: fusion, threads: 1).state(d).storage
+            let two = try StateVectorSimulator(fusion: fusion, threads: 2).state(d).storage
+            #expect(one == two)
+        }
+    }
+
     @Test func fusionDoesNotChangeTheState() throws {
         let c = try QT.randomCircuit(qubits: 6, gates: 200, seed: 3)
         let a = try StateVectorSimulator(fusion: true).statevector(c)

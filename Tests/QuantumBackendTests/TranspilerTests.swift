@@ -1,5 +1,6 @@
 import TensorCore
 import Testing
+import TestSupport
 import QuantumBackend
 
 @Suite("Transpiler")
@@ -32,6 +33,23 @@ struct TranspilerTests {
             #expect(g <= 3, "\(target): \(g)")
             #expect(QT.distanceUpToPhase(try sim.statevector(try Transpiler.transpile(generic, to: target)), try sim.statevector(generic)) < 1e-9)
         }
+    }
+
+    /// Dropping the final virtual-Z frames keeps Born probabilities (not the state) and saves gates.
+    @Test func ionqVirtualZ() throws {
+        var rng = SeededGenerator(seed: 15)
+        var c = Circuit(qubits: 3)
+        for _ in 0..<10 {
+            for q in 0..<3 { try c.apply(.unitary(QT.randomUnitary(2, &rng), label: "r"), q) }
+            try c.cx(0, 1); try c.apply(.rzz(0.3), 1, 2)
+        }
+        let full = try Transpiler.transpile(c, to: .ionq)
+        let dropped = try Transpiler.transpile(c, to: .ionq, dropFinalZRotations: true)
+        #expect(QT.distanceUpToPhase(try sim.statevector(full), try sim.statevector(c)) < 1e-9)
+        #expect(Approximate.maxAbsDiff(try sim.probabilities(dropped), try sim.probabilities(c)) < 1e-12)
+        #expect(dropped.gateCount < full.gateCount)
+        #expect((dropped.gateCounts["gpi2"] ?? 0) <= 2 * (3 * 10 + 2 * 10 * 3))
+        #expect(dropped.gateCounts["gpi"] == nil)
     }
 
     @Test func ionqJSONRoundTripsInTurns() throws {
