@@ -107,7 +107,7 @@ struct StateVectorSimulatorTests {
     @Test func twoThreadsGiveTheSameState() throws {
         let c = try SimulatorBenchmark.randomCircuit(qubits: 16, gates: 16, seed: 3)
         var d = c
-        var rngForThreads = SeededGenerator(seed: 99)
+        var rngForThreads = SplitMix64(seed: 99)
         try d.apply(.y, 15); try d.apply(.unitary(QT.randomUnitary(2, &rngForThreads), label: "g"), 0); try d.apply(.p(0.3), 15)
         for fusion in [false, true] {
             let one = try StateVectorSimulator(fusion: fusion, threads: 1).state(d).storage

@@ -37,7 +37,7 @@ struct TranspilerTests {
 
     /// Dropping the final virtual-Z frames keeps Born probabilities (not the state) and saves gates.
     @Test func ionqVirtualZ() throws {
-        var rng = SeededGenerator(seed: 15)
+        var rng = SplitMix64(seed: 15)
         var c = Circuit(qubits: 3)
         for _ in 0..<10 {
             for q in 0..<3 { try c.apply(.unitary(QT.randomUnitary(2, &rng), label: "r"), q) }
