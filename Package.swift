@@ -18,7 +18,8 @@ let package = Package(
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
-        .target(name: "TensorCore"),
+        .target(name: "CSHA256"),
+        .target(name: "TensorCore", dependencies: ["CSHA256"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE", "TensorCore"]),
         .target(name: "WeightFormats", dependencies: ["TensorCore", "CZstd"]),
         .target(name: "Decomposition", dependencies: ["LinearAlgebra", "TensorCore"]),
