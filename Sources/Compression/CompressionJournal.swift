@@ -3,7 +3,7 @@ import TensorCore
 
 /// The resume journal beside an output (`OUT.journal/`): the plan, and one record per finished
 /// factored tensor — its stored bytes (`t<i>.bin`) and its manifest entry with the byte layout and
-/// checksum (`t<i>.json`, written after the bytes, both atomically). A fingerprint of everything
+/// per-part checksums (`t<i>.json`, written after the bytes, both atomically). A fingerprint of everything
 /// that determines the output (tool version, source and calibration checksums, the plan) guards
 /// reuse: a journal with another fingerprint is cleared. Removed when the output is complete.
 final class CompressionJournal {
@@ -13,7 +13,9 @@ final class CompressionJournal {
         var entry: CompressionManifest.Entry
         var offsets: [Int]
         var lengths: [Int]
-        var binSHA256: String
+        /// Unused since the parts are checked against `entry.stored[i].sha256` (the bytes are
+        /// hashed once, when the entry is made); kept so older records still decode.
+        var binSHA256: String?
     }
 
     let directory: String
@@ -47,7 +49,11 @@ final class CompressionJournal {
         guard let data = FileManager.default.contents(atPath: json),
               let rec = try? JSONDecoder().decode(Record.self, from: data), rec.index == index,
               let m = try? MappedFile(path: bin), m.count == rec.lengths.reduce(0, +),
-              SHA256.hex(m.bytes) == rec.binSHA256 else { return nil }
+              rec.offsets.count == rec.entry.stored.count, rec.lengths.count == rec.entry.stored.count else { return nil }
+        // Each part against the checksum its manifest entry carries.
+        for (p, s) in rec.entry.stored.enumerated() {
+            guard let bytes = m.slice(offset: rec.offsets[p], length: rec.lengths[p]), SHA256.hex(bytes) == s.sha256 else { return nil }
+        }
         return rec
     }
 
@@ -56,7 +62,8 @@ final class CompressionJournal {
         var bin: [UInt8] = []
         var offsets: [Int] = [], lengths: [Int] = []
         for p in tensor.parts { offsets.append(bin.count); lengths.append(p.bytes.count); bin += p.bytes }
-        let rec = Record(index: index, entry: tensor.entry, offsets: offsets, lengths: lengths, binSHA256: SHA256.hex(bin))
+        // The entry already carries each part's SHA-256 (`record(_:)` checks them): no second hash here.
+        let rec = Record(index: index, entry: tensor.entry, offsets: offsets, lengths: lengths, binSHA256: nil)
         try Self.atomicWrite(bin, to: directory + "/t\(index).bin")
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]

@@ -11,6 +11,10 @@ extension Compressor {
         try check(options)
         try checkOutput(path)
         let key = try fingerprint(["options": .options(options)])
+        // Pass-1 spectra wait for pass 2 on disk beside the output (removed with the journal).
+        let ownsSpill = cache == nil && spectra == nil
+        if ownsSpill { spectra = _SpectrumStore(directory: CompressionJournal.directory(for: path) + "/spectra") }
+        defer { if ownsSpill { spectra?.removeAll(); spectra = nil } }
         let plan: CompressionPlan
         if let p = CompressionJournal.loadPlan(output: path, key: key), p.options == options {
             plan = p

@@ -37,6 +37,14 @@ public final class Compressor: @unchecked Sendable {
     /// Stops `write` with `.interrupted` after computing this many tensors (tests of resumption).
     var stopAfterComputed: Int? = nil
 
+    /// Pass-1 masvd spectra kept for pass 2 when no `cache` is set (`compress` spills them beside
+    /// the output); nil: pass 2 recomputes them.
+    var spectra: _SpectrumStore? = nil
+    /// Cholesky whitenings of the most recent calibration groups.
+    let whitenings = _WhiteningCache()
+    /// Arithmetic of masvd's pass-1 Gram product (see `GramTruncation.GramPrecision`).
+    var gramPrecision: GramTruncation.GramPrecision = .double
+
     /// Checks the architecture (at least one block linear weight) and hashes the source.
     public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
         self.source = source
@@ -130,6 +138,12 @@ public final class Compressor: @unchecked Sendable {
                     guard stats.inputDimension == w.columns else {
                         throw CompressionError.invalidStatistics(file: calibration?.origin ?? source.path, field: t.name,
                                                                  reason: "statistics of dimension \(stats.inputDimension), the layer has \(w.columns) inputs")
+                    }
+                    if spectrum == .whitened {
+                        // masvd's pass 1: kept for pass 2 (`weightedSpectrum`), one Cholesky per group.
+                        let (_, l, _) = try cholesky(for: t.name, dimension: w.columns)
+                        sigma = try weightedSpectrum(t.name, w, lower: l, keep: keptVectors(rows: w.rows, columns: w.columns)).singularValues
+                        break
                     }
                     let s: InputWhitening
                     if spectrum == .whitened {
@@ -300,6 +314,8 @@ public final class Compressor: @unchecked Sendable {
                 stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
                 predictedError: predicted, predictedErrorMetric: "weight", measuredError: measured, measuredErrorMetric: metric)
             return CompressedTensor(entry: entry, parts: parts, lowRank: nil, tensorTrain: stored)
+        case .masvd:
+            return try measurementAwareTensor(w, name: name, originalType: originalType, rank: k, options: options)
         default:
             let factors: LowRankFactors, predicted: Double, predictedMetric: String, method: String
             // Truncated SVD of W·S (S = I for svd) through the Gram eigendecomposition (`GramTruncation`):

@@ -12,6 +12,8 @@ import LinearAlgebra
 public final class DecompositionCache: @unchecked Sendable {
     private var entries: [String: (InputWhitening?, GramTruncation.Prepared)] = [:]
     private let lock = NSLock()
+    /// masvd's pass-1 spectra (`GramTruncation.WeightedSpectrum`), in memory.
+    let spectra = _SpectrumStore(directory: nil)
 
     public init() {}
 
@@ -19,12 +21,13 @@ public final class DecompositionCache: @unchecked Sendable {
     public func removeAll() {
         lock.lock(); defer { lock.unlock() }
         entries.removeAll()
+        spectra.removeAll()
     }
 
-    /// Number of kept decompositions.
+    /// Number of kept decompositions (masvd's spectra included).
     public var count: Int {
         lock.lock(); defer { lock.unlock() }
-        return entries.count
+        return entries.count + spectra.count
     }
 
     func truncation(_ key: String) -> (InputWhitening?, GramTruncation.Prepared)? {

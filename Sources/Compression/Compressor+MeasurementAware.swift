@@ -1,0 +1,102 @@
+import Decomposition
+import Foundation
+import LinearAlgebra
+import TensorCore
+
+extension Compressor {
+    /// The Cholesky whitening of the calibration group feeding tensor `name` (G = L Lᵀ, or G + λI
+    /// when G is not numerically positive definite), computed once per group: q/k/v share one,
+    /// gate/up share one (`_WhiteningCache` keeps the last few groups).
+    func cholesky(for name: String, dimension: Int) throws -> (whitening: InputWhitening, lower: Matrix<Double>, stats: CalibrationStatistics) {
+        let origin = calibration?.origin ?? source.path
+        guard let c = calibration, let group = c.group(for: name), let stats = try c.loadStatistics(for: name) else {
+            throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "masvd needs the Gram matrix of its inputs")
+        }
+        guard let g = stats.gram else { throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "no Gram matrix") }
+        guard g.rows == dimension else {
+            throw CompressionError.invalidStatistics(file: origin, field: name, reason: "statistics of dimension \(g.rows), the layer has \(dimension) inputs")
+        }
+        let whitening = try whitenings.whitening(group) { try InputWhitening.cholesky(gram: g) }
+        guard case let .cholesky(l, _) = whitening else {
+            throw CompressionError.factorization(file: source.path, tensor: name, reason: "expected a Cholesky whitening")
+        }
+        return (whitening, l, stats)
+    }
+
+    /// Pass 1 of masvd for one matrix (`GramTruncation.weightedSpectrum`), taken from the spectrum
+    /// store when pass 1 already computed it with at least `keep` vectors.
+    func weightedSpectrum(_ name: String, _ w: Matrix<Float>, lower l: Matrix<Double>, keep: Int) throws -> GramTruncation.WeightedSpectrum {
+        let store = cache?.spectra ?? spectra
+        if let s = store?.load(name), s.rows == w.rows, s.columns == w.columns, s.kept >= min(keep, s.dimension) { return s }
+        let s = try GramTruncation.weightedSpectrum(w, lower: l, keep: keep, precision: gramPrecision)
+        store?.store(name, s)
+        return s
+    }
+
+    /// How many singular vectors pass 1 keeps for pass 2: every one when decompositions are cached
+    /// in memory (any later budget), else up to the break-even rank (a plan never factors above it
+    /// when dense is allowed; a larger rank recomputes).
+    func keptVectors(rows m: Int, columns n: Int) -> Int {
+        cache != nil ? min(m, n) : max(1, min(min(m, n), (m * n - 1) / (m + n)))
+    }
+
+    /// Pass 2 of masvd for one matrix: factors from the pass-1 spectrum, stored as `dtype`, with
+    /// the predicted error √(Σ_{i>k} λᵢ / Σ λᵢ) and the error of the stored factors measured in
+    /// Float64 (`GramTruncation.whitenedResidual` over ‖W·L‖², i.e. √(tr(E G Eᵀ)/tr(W G Wᵀ)) when
+    /// G = L Lᵀ exactly; with a shifted Cholesky the unshifted G is used through `measure`).
+    func measurementAwareTensor(_ w: Matrix<Float>, name: String, originalType: String, rank k: Int,
+                                options: CompressionOptions) throws -> CompressedTensor {
+        let dtype = options.dtype
+        let (whitening, l, stats) = try cholesky(for: name, dimension: w.columns)
+        let spectrum = try weightedSpectrum(name, w, lower: l, keep: max(k, keptVectors(rows: w.rows, columns: w.columns)))
+        let wd = w.converted(to: Double.self)
+        let t = try GramTruncation.weightedFactors(spectrum, weight: wd, lower: l, rank: k)
+        var left = t.a
+        if options.refit, let g = stats.gram {
+            left = try LeastSquaresRefit.refitLeft(weight: wd, right: t.b, gram: g)
+        }
+        let factors = try LowRankFactors(a: left.converted(to: Float.self), b: t.b.converted(to: Float.self))
+        let total = spectrum.eigenvalues.reduce(0, +)
+        let tail = spectrum.eigenvalues.dropFirst(k).reduce(0, +)
+        let predicted = total > 0 ? (tail / total).squareRoot() : 0
+        let aBytes = StoredCodec.encode(factors.a.values, as: dtype), bBytes = StoredCodec.encode(factors.b.values, as: dtype)
+        let a = try Matrix<Float>(rows: factors.rows, columns: k, values: aBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
+        let b = try Matrix<Float>(rows: k, columns: factors.columns, values: bBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
+        let stored = try LowRankFactors(a: a, b: b)
+        let measured: Double, metric: String
+        if whitening.shift == 0 {
+            let num = try GramTruncation.whitenedResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: l)
+            measured = spectrum.energy > 0 ? (max(num, 0) / spectrum.energy).squareRoot() : 0
+            metric = "output"
+        } else {
+            (measured, metric) = try measure(w, try stored.reconstructed(), stats)
+        }
+        let parts: [CompressedTensor.Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [factors.rows, k], bytes: aBytes),
+                                              .init(name: name + ".lr.b", dtype: dtype, shape: [k, factors.columns], bytes: bBytes)]
+        let entry = CompressionManifest.Entry(
+            name: name, layout: "lowrank", method: options.refit ? "masvd-refit" : "masvd", rank: k, originalShape: [w.rows, w.columns],
+            originalType: originalType,
+            stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
+            predictedError: predicted, predictedErrorMetric: "output", measuredError: measured, measuredErrorMetric: metric)
+        return CompressedTensor(entry: entry, parts: parts, lowRank: stored, tensorTrain: nil)
+    }
+}
+
+/// The Cholesky whitenings of the last few calibration groups (q, k, v and o alternate in GGUF
+/// order: attn_k, attn_output, attn_q, attn_v), so each group is factored once per pass.
+final class _WhiteningCache: @unchecked Sendable {
+    private var entries: [(String, InputWhitening)] = []
+    private let capacity = 3
+    private let lock = NSLock()
+
+    func whitening(_ group: String, make: () throws -> InputWhitening) throws -> InputWhitening {
+        lock.lock(); defer { lock.unlock() }
+        if let i = entries.firstIndex(where: { $0.0 == group }) {
+            let e = entries.remove(at: i); entries.append(e); return e.1
+        }
+        let w = try make()
+        entries.append((group, w))
+        if entries.count > capacity { entries.removeFirst() }
+        return w
+    }
+}
