@@ -242,10 +242,19 @@ final class _LazyStatistics: @unchecked Sendable {
                 guard n > 0 else { throw CompressionError.invalidStatistics(file: path, field: field, reason: "read failed at offset \(range.lowerBound + done)") }
                 done += n
             }
+            if bytes.isEmpty { return [] }
             return bytes.withUnsafeBytes { raw in
-                dtype == .f64
-                    ? (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
-                    : (0..<(raw.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
+                if dtype == .f64 {
+                    #if _endian(little)
+                    // Little-endian host: the stored bytes are the values (one copy, no per-element loop).
+                    return [Double](unsafeUninitializedCapacity: raw.count / 8) { buf, count in
+                        memcpy(buf.baseAddress!, raw.baseAddress!, raw.count / 8 * 8); count = raw.count / 8
+                    }
+                    #else
+                    return (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+                    #endif
+                }
+                return (0..<(raw.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
             }
         }
         let gram = try r.gram.map { try Matrix<Double>(rows: sh.dimension, columns: sh.dimension, values: try read($0.0, $0.1, group + ".gram")) }

@@ -7,20 +7,24 @@ extension Compressor {
     /// The Cholesky whitening of the calibration group feeding tensor `name` (G = L Lᵀ, or G + λI
     /// when G is not numerically positive definite), computed once per group: q/k/v share one,
     /// gate/up share one (`_WhiteningCache` keeps the last few groups).
-    func cholesky(for name: String, dimension: Int) throws -> (whitening: InputWhitening, lower: Matrix<Double>, stats: CalibrationStatistics) {
+    func cholesky(for name: String, dimension: Int) throws -> (whitening: InputWhitening, lower: Matrix<Double>) {
         let origin = calibration?.origin ?? source.path
-        guard let c = calibration, let group = c.group(for: name), let stats = try c.loadStatistics(for: name) else {
-            throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "masvd needs the Gram matrix of its inputs")
+        guard let c = calibration, let group = c.group(for: name) else {
+            throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "masvd needs the Gram matrix of its inputs (--stats or --calibration)")
         }
-        guard let g = stats.gram else { throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "no Gram matrix") }
-        guard g.rows == dimension else {
-            throw CompressionError.invalidStatistics(file: origin, field: name, reason: "statistics of dimension \(g.rows), the layer has \(dimension) inputs")
+        let whitening = try whitenings.whitening(group) {
+            guard let g = try c.loadStatistics(for: name)?.gram else {
+                throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "no Gram matrix")
+            }
+            guard g.rows == dimension else {
+                throw CompressionError.invalidStatistics(file: origin, field: name, reason: "statistics of dimension \(g.rows), the layer has \(dimension) inputs")
+            }
+            return try InputWhitening.cholesky(gram: g)
         }
-        let whitening = try whitenings.whitening(group) { try InputWhitening.cholesky(gram: g) }
-        guard case let .cholesky(l, _) = whitening else {
-            throw CompressionError.factorization(file: source.path, tensor: name, reason: "expected a Cholesky whitening")
+        guard case let .cholesky(l, _) = whitening, l.rows == dimension else {
+            throw CompressionError.invalidStatistics(file: origin, field: name, reason: "statistics do not match the layer's \(dimension) inputs")
         }
-        return (whitening, l, stats)
+        return (whitening, l)
     }
 
     /// Pass 1 of masvd for one matrix (`GramTruncation.weightedSpectrum`), taken from the spectrum
@@ -47,12 +51,12 @@ extension Compressor {
     func measurementAwareTensor(_ w: Matrix<Float>, name: String, originalType: String, rank k: Int,
                                 options: CompressionOptions) throws -> CompressedTensor {
         let dtype = options.dtype
-        let (whitening, l, stats) = try cholesky(for: name, dimension: w.columns)
+        let (whitening, l) = try cholesky(for: name, dimension: w.columns)
         let spectrum = try weightedSpectrum(name, w, lower: l, keep: max(k, keptVectors(rows: w.rows, columns: w.columns)))
         let wd = w.converted(to: Double.self)
         let t = try GramTruncation.weightedFactors(spectrum, weight: wd, lower: l, rank: k)
         var left = t.a
-        if options.refit, let g = stats.gram {
+        if options.refit, let g = try calibration?.loadStatistics(for: name)?.gram {
             left = try LeastSquaresRefit.refitLeft(weight: wd, right: t.b, gram: g)
         }
         let factors = try LowRankFactors(a: left.converted(to: Float.self), b: t.b.converted(to: Float.self))
@@ -69,7 +73,7 @@ extension Compressor {
             measured = spectrum.energy > 0 ? (max(num, 0) / spectrum.energy).squareRoot() : 0
             metric = "output"
         } else {
-            (measured, metric) = try measure(w, try stored.reconstructed(), stats)
+            (measured, metric) = try measure(w, try stored.reconstructed(), try calibration?.loadStatistics(for: name))
         }
         let parts: [CompressedTensor.Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [factors.rows, k], bytes: aBytes),
                                               .init(name: name + ".lr.b", dtype: dtype, shape: [k, factors.columns], bytes: bBytes)]

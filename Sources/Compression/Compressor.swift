@@ -130,7 +130,11 @@ public final class Compressor: @unchecked Sendable {
                 switch spectrum {
                 case .weight:
                     sigma = try Self.singularValues(w.converted(to: Double.self))
-                case .whitened, .scaled:
+                case .whitened:
+                    // masvd's pass 1, kept for pass 2 (`weightedSpectrum`); one Cholesky per calibration group.
+                    let l = try cholesky(for: t.name, dimension: w.columns).lower
+                    sigma = try weightedSpectrum(t.name, w, lower: l, keep: keptVectors(rows: w.rows, columns: w.columns)).singularValues
+                case .scaled:
                     guard let stats = try calibration?.loadStatistics(for: t.name) else {
                         throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,
                                                                   reason: "a \(spectrum.rawValue) spectrum needs calibration statistics")
@@ -138,12 +142,6 @@ public final class Compressor: @unchecked Sendable {
                     guard stats.inputDimension == w.columns else {
                         throw CompressionError.invalidStatistics(file: calibration?.origin ?? source.path, field: t.name,
                                                                  reason: "statistics of dimension \(stats.inputDimension), the layer has \(w.columns) inputs")
-                    }
-                    if spectrum == .whitened {
-                        // masvd's pass 1: kept for pass 2 (`weightedSpectrum`), one Cholesky per group.
-                        let (_, l, _) = try cholesky(for: t.name, dimension: w.columns)
-                        sigma = try weightedSpectrum(t.name, w, lower: l, keep: keptVectors(rows: w.rows, columns: w.columns)).singularValues
-                        break
                     }
                     let s: InputWhitening
                     if spectrum == .whitened {
@@ -261,7 +259,8 @@ public final class Compressor: @unchecked Sendable {
         guard case let .lowRank(k) = item.choice else {
             return try denseTensor(name: item.name, tensor: w.tensor, originalType: originalType, dtype: options.dtype)
         }
-        let stats = try calibration?.loadStatistics(for: item.name)
+        // masvd alone reads its statistics through the per-group whitening cache (`cholesky(for:dimension:)`).
+        let stats = options.method == .masvd ? nil : try calibration?.loadStatistics(for: item.name)
         var kinds: [CompressionMethod]
         switch options.method {
         case .auto:
