@@ -214,13 +214,14 @@ func _fileSHA256(_ path: String) throws -> String {
 }
 
 /// Reads one group of a statistics file at a time with `pread` (no mapping of the data, so only
-/// the group in use is resident), caching the most recent group (q, k and v share one).
+/// the groups in use are resident), caching the two most recent groups (q, k and v share one, and
+/// alternate with the attention output in GGUF order).
 final class _LazyStatistics: @unchecked Sendable {
     let path: String
     let shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)]
     let ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]
     private let lock = NSLock()
-    private var cached: (String, CalibrationStatistics)?
+    private var cached: [(String, CalibrationStatistics)] = []
 
     init(path: String, shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)],
          ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]) throws {
@@ -229,7 +230,7 @@ final class _LazyStatistics: @unchecked Sendable {
 
     func load(_ group: String) throws -> CalibrationStatistics? {
         lock.lock(); defer { lock.unlock() }
-        if let c = cached, c.0 == group { return c.1 }
+        if let c = cached.first(where: { $0.0 == group }) { return c.1 }
         guard let r = ranges[group], let sh = shapes[group] else { return nil }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CompressionError.invalidStatistics(file: path, field: group, reason: "cannot open") }
@@ -263,7 +264,8 @@ final class _LazyStatistics: @unchecked Sendable {
         do { stats = try CalibrationStatistics(gram: gram, meanAbsolute: mean, sampleCount: r.tokens ?? 0) } catch {
             throw CompressionError.invalidStatistics(file: path, field: group, reason: "\(error)")
         }
-        cached = (group, stats)
+        cached.append((group, stats))
+        if cached.count > 2 { cached.removeFirst() }
         return stats
     }
 }

@@ -59,12 +59,11 @@ final class CompressionJournal {
 
     /// Saves a finished tensor: bytes first, then the record that vouches for them.
     func save(index: Int, tensor: CompressedTensor) throws -> Record {
-        var bin: [UInt8] = []
-        var offsets: [Int] = [], lengths: [Int] = []
-        for p in tensor.parts { offsets.append(bin.count); lengths.append(p.bytes.count); bin += p.bytes }
+        var offsets: [Int] = [], lengths: [Int] = [], total = 0
+        for p in tensor.parts { offsets.append(total); lengths.append(p.bytes.count); total += p.bytes.count }
         // The entry already carries each part's SHA-256 (`record(_:)` checks them): no second hash here.
         let rec = Record(index: index, entry: tensor.entry, offsets: offsets, lengths: lengths, binSHA256: nil)
-        try Self.atomicWrite(bin, to: directory + "/t\(index).bin")
+        try Self.atomicWrite(parts: tensor.parts.map(\.bytes), to: directory + "/t\(index).bin")
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         try Self.atomicWrite(Array(try e.encode(rec)), to: directory + "/t\(index).json")
@@ -104,6 +103,23 @@ final class CompressionJournal {
 
     /// Write to a temporary name, then rename (atomic against a kill). Not fsynced: after a power
     /// loss a record may be empty or torn, which `record(_:)` detects by its checksum and recomputes.
+    /// `atomicWrite` of the concatenation of `parts`, written straight from each array (no joined copy).
+    static func atomicWrite(parts: [[UInt8]], to path: String) throws {
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CompressionError.journal(path: path, reason: "cannot create \(temp)") }
+        for p in parts {
+            var done = 0
+            while done < p.count {
+                let n = p.withUnsafeBytes { write(fd, $0.baseAddress! + done, p.count - done) }
+                guard n > 0 else { close(fd); throw CompressionError.journal(path: path, reason: "write failed") }
+                done += n
+            }
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else { throw CompressionError.journal(path: path, reason: "cannot rename \(temp)") }
+    }
+
     static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
         do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw CompressionError.journal(path: path, reason: "\(error.localizedDescription)")

@@ -28,11 +28,14 @@ extension Compressor {
     }
 
     /// Pass 1 of masvd for one matrix (`GramTruncation.weightedSpectrum`), taken from the spectrum
-    /// store when pass 1 already computed it with at least `keep` vectors.
-    func weightedSpectrum(_ name: String, _ w: Matrix<Float>, lower l: Matrix<Double>, keep: Int) throws -> GramTruncation.WeightedSpectrum {
+    /// store when pass 1 already computed it with at least `keep` vectors; `lower` (L and its
+    /// shift) is only asked for when it must be computed.
+    func weightedSpectrum(_ name: String, _ w: Matrix<Float>, keep: Int,
+                          lower: () throws -> (Matrix<Double>, Double)) throws -> GramTruncation.WeightedSpectrum {
         let store = cache?.spectra ?? spectra
         if let s = store?.load(name), s.rows == w.rows, s.columns == w.columns, s.kept >= min(keep, s.dimension) { return s }
-        let s = try GramTruncation.weightedSpectrum(w, lower: l, keep: keep, precision: gramPrecision)
+        let (l, shift) = try lower()
+        let s = try GramTruncation.weightedSpectrum(w, lower: l, shift: shift, keep: keep, precision: gramPrecision)
         store?.store(name, s)
         return s
     }
@@ -44,17 +47,27 @@ extension Compressor {
         cache != nil ? min(m, n) : max(1, min(min(m, n), (m * n - 1) / (m + n)))
     }
 
-    /// Pass 2 of masvd for one matrix: factors from the pass-1 spectrum, stored as `dtype`, with
-    /// the predicted error √(Σ_{i>k} λᵢ / Σ λᵢ) and the error of the stored factors measured in
-    /// Float64 (`GramTruncation.whitenedResidual` over ‖W·L‖², i.e. √(tr(E G Eᵀ)/tr(W G Wᵀ)) when
-    /// G = L Lᵀ exactly; with a shifted Cholesky the unshifted G is used through `measure`).
+    /// Pass 2 of masvd for one matrix: factors from the pass-1 spectrum (`weightedFactors`; L is
+    /// only needed when m > n), stored as `dtype`, with the predicted error √(Σ_{i>k} λᵢ / Σ λᵢ)
+    /// and the output error of the stored factors, √(tr(E G Eᵀ) / tr(W G Wᵀ)) with E = W − A_s B_s
+    /// and the unshifted G (`GramTruncation.outputResidual`, relative accuracy ≈ 10⁻⁵).
     func measurementAwareTensor(_ w: Matrix<Float>, name: String, originalType: String, rank k: Int,
                                 options: CompressionOptions) throws -> CompressedTensor {
         let dtype = options.dtype
-        let (whitening, l) = try cholesky(for: name, dimension: w.columns)
-        let spectrum = try weightedSpectrum(name, w, lower: l, keep: max(k, keptVectors(rows: w.rows, columns: w.columns)))
+        let tall = w.rows > w.columns
+        var chol: (whitening: InputWhitening, lower: Matrix<Double>)? = nil
+        func lowerFactor() throws -> (whitening: InputWhitening, lower: Matrix<Double>) {
+            if let c = chol { return c }
+            let c = try cholesky(for: name, dimension: w.columns)
+            chol = c
+            return c
+        }
+        let spectrum = try weightedSpectrum(name, w, keep: max(k, keptVectors(rows: w.rows, columns: w.columns))) {
+            let c = try lowerFactor(); return (c.lower, c.whitening.shift)
+        }
+        let lower = tall ? try lowerFactor().lower : nil
         let wd = w.converted(to: Double.self)
-        let t = try GramTruncation.weightedFactors(spectrum, weight: wd, lower: l, rank: k)
+        let t = try GramTruncation.weightedFactors(spectrum, weight: wd, lower: lower, rank: k)
         var left = t.a
         if options.refit, let g = try calibration?.loadStatistics(for: name)?.gram {
             left = try LeastSquaresRefit.refitLeft(weight: wd, right: t.b, gram: g)
@@ -67,21 +80,24 @@ extension Compressor {
         let a = try Matrix<Float>(rows: factors.rows, columns: k, values: aBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
         let b = try Matrix<Float>(rows: k, columns: factors.columns, values: bBytes.withUnsafeBytes { StoredCodec.decode($0, as: dtype) ?? [] })
         let stored = try LowRankFactors(a: a, b: b)
-        let measured: Double, metric: String
-        if whitening.shift == 0 {
-            let num = try GramTruncation.whitenedResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: l)
-            measured = spectrum.energy > 0 ? (max(num, 0) / spectrum.energy).squareRoot() : 0
-            metric = "output"
+        let num: Double
+        if tall, spectrum.shift == 0, let l = lower {
+            num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: l, gram: nil)
         } else {
-            (measured, metric) = try measure(w, try stored.reconstructed(), try calibration?.loadStatistics(for: name))
+            guard let g = try calibration?.loadStatistics(for: name)?.gram else {
+                throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no Gram matrix")
+            }
+            num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: nil, gram: g)
         }
+        let den = spectrum.outputEnergy
+        let measured = den > 0 ? (max(num, 0) / den).squareRoot() : 0
         let parts: [CompressedTensor.Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [factors.rows, k], bytes: aBytes),
                                               .init(name: name + ".lr.b", dtype: dtype, shape: [k, factors.columns], bytes: bBytes)]
         let entry = CompressionManifest.Entry(
             name: name, layout: "lowrank", method: options.refit ? "masvd-refit" : "masvd", rank: k, originalShape: [w.rows, w.columns],
             originalType: originalType,
             stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
-            predictedError: predicted, predictedErrorMetric: "output", measuredError: measured, measuredErrorMetric: metric)
+            predictedError: predicted, predictedErrorMetric: "output", measuredError: measured, measuredErrorMetric: "output")
         return CompressedTensor(entry: entry, parts: parts, lowRank: stored, tensorTrain: nil)
     }
 }

@@ -46,14 +46,14 @@ extension Compressor {
             computed += 1
         }
 
-        // Entries in source order; tensors not factored are encoded once here for their checksum
-        // and again when written (cheap, and only one tensor is resident at a time).
+        // Entries in source order; tensors not factored are converted once here for their checksum
+        // and again when written, a row slice at a time (`forEachSlice`), so even the token
+        // embedding is never resident whole.
         var entries: [CompressionManifest.Entry] = []
         for (i, t) in source.tensors.enumerated() {
             progress?.update(completed: i, total: source.tensors.count, label: "checksum " + t.name)
             if let r = records[t.name] { entries.append(r.entry); continue }
-            entries.append(try denseEntry(name: t.name, tensor: try loadFinite(t.name), originalType: t.storage.description,
-                                          dtype: options.dtype))
+            entries.append(try streamedDenseEntry(t, dtype: options.dtype))
         }
         let linearNames = Set(plan.items.map(\.name))
         let params = CompressionManifest.Parameters(
@@ -104,13 +104,7 @@ extension Compressor {
             case let .record(r, p)?:
                 try journal.withPart(r, p) { try writer.write(d.name, rawBytes: $0) }
             case let .dense(name, dtype)?:
-                let t = try loadFinite(name)
-                if dtype == .f32 {  // little-endian hosts: the storage is the stored bytes, no copy
-                    try t.storage.withUnsafeBytes { try writer.write(d.name, rawBytes: $0) }
-                } else {
-                    let bytes = StoredCodec.encode(t.storage, as: dtype)
-                    try bytes.withUnsafeBytes { try writer.write(d.name, rawBytes: $0) }
-                }
+                try writeStreamed(name, dtype: dtype, to: writer)
             case nil:
                 throw CompressionError.invalidCheckpoint(file: path, field: d.name, reason: "no origin")
             }

@@ -122,8 +122,11 @@ public final class Compressor: @unchecked Sendable {
         let total = source.tensors.count
         for (i, t) in source.tensors.enumerated() {
             progress?.update(completed: i, total: total, label: "spectrum " + t.name)
+            guard linearNames.contains(t.name) else {
+                try forEachSlice(t.name) { _ in }  // NaN/Inf check only, a slice at a time
+                continue
+            }
             let tensor = try loadFinite(t.name)
-            guard linearNames.contains(t.name) else { continue }
             let w = try _matrix(tensor, t.name)
             let sigma: [Double]
             do {
@@ -132,8 +135,9 @@ public final class Compressor: @unchecked Sendable {
                     sigma = try Self.singularValues(w.converted(to: Double.self))
                 case .whitened:
                     // masvd's pass 1, kept for pass 2 (`weightedSpectrum`); one Cholesky per calibration group.
-                    let l = try cholesky(for: t.name, dimension: w.columns).lower
-                    sigma = try weightedSpectrum(t.name, w, lower: l, keep: keptVectors(rows: w.rows, columns: w.columns)).singularValues
+                    sigma = try weightedSpectrum(t.name, w, keep: keptVectors(rows: w.rows, columns: w.columns)) {
+                        let c = try cholesky(for: t.name, dimension: w.columns); return (c.lower, c.whitening.shift)
+                    }.singularValues
                 case .scaled:
                     guard let stats = try calibration?.loadStatistics(for: t.name) else {
                         throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name,

@@ -17,8 +17,15 @@ extension GramTruncation {
         /// The top `kept` eigenvectors as columns, d×kept row-major (U for m ≤ n, V for m > n).
         var vectors: [Double]
         var kept: Int
-        /// ‖W·L‖²_F = tr(W G Wᵀ) (with the shifted G when the whitening carries a shift).
+        /// ‖W·L‖²_F = tr(W (G + shift·I) Wᵀ).
         var energy: Double
+        /// The diagonal shift of the Cholesky factor L (0 when G itself factored).
+        var shift: Double = 0
+        /// ‖W‖²_F, so that tr(W G Wᵀ) = energy − shift·‖W‖²_F.
+        var weightEnergy: Double = 0
+
+        /// tr(W G Wᵀ) with the unshifted G: the denominator of the output error.
+        var outputEnergy: Double { energy - shift * weightEnergy }
 
         var left: Bool { rows <= columns }
         var dimension: Int { Swift.min(rows, columns) }
@@ -33,7 +40,7 @@ extension GramTruncation {
 
     /// Pass 1: the spectrum and top `keep` singular vectors of W·L (`keep` is clamped to [1, d]).
     /// Cost with `.double`: m·n² (trmm) + d²·max(m, n) (syrk) + syevd(d).
-    static func weightedSpectrum(_ w: Matrix<Float>, lower l: Matrix<Double>, keep: Int,
+    static func weightedSpectrum(_ w: Matrix<Float>, lower l: Matrix<Double>, shift: Double = 0, keep: Int,
                                  precision: GramPrecision = .double) throws -> WeightedSpectrum {
         let m = w.rows, n = w.columns
         guard l.rows == n, l.columns == n else {
@@ -61,7 +68,9 @@ extension GramTruncation {
             }
         }
         let values = (0..<d).map { Swift.max(eig.eigenvalues[d - 1 - $0], 0) }
-        return WeightedSpectrum(rows: m, columns: n, eigenvalues: values, vectors: vectors, kept: c, energy: energy)
+        let weightEnergy = w.values.reduce(0.0) { $0 + Double($1) * Double($1) }
+        return WeightedSpectrum(rows: m, columns: n, eigenvalues: values, vectors: vectors, kept: c, energy: energy,
+                                shift: shift, weightEnergy: weightEnergy)
     }
 
     /// Pass 2: the rank-k SVD-LLM factors from a pass-1 spectrum, A·B = U_k U_kᵀ W — the
@@ -71,7 +80,8 @@ extension GramTruncation {
     /// m > n: A = W (L V_k) Σ_k^{-1/2} (= U_k Σ_k^{1/2}), B = Σ_k^{1/2} V_kᵀ L⁻¹.
     /// Singular values below 10⁻¹²σ₁ get a zero inverse. Columns of A are sign-normalised (largest
     /// magnitude entry positive). Requires k ≤ `spectrum.kept`.
-    static func weightedFactors(_ s: WeightedSpectrum, weight w: Matrix<Double>, lower l: Matrix<Double>, rank k: Int) throws -> Result {
+    /// `lower` is only read when m > n (pass nil otherwise: the wide case needs no L).
+    static func weightedFactors(_ s: WeightedSpectrum, weight w: Matrix<Double>, lower: Matrix<Double>?, rank k: Int) throws -> Result {
         let m = s.rows, n = s.columns, d = s.dimension
         let kk = Swift.min(Swift.max(k, 1), d)
         guard kk <= s.kept, w.rows == m, w.columns == n else {
@@ -89,6 +99,9 @@ extension GramTruncation {
             a = try qk.scalingColumns(by: root)                                                  // U_k Σ^{1/2}
             b = try qk.multiplied(by: w, transposeSelf: true).scalingRows(by: rootInv)            // Σ^{-1/2} U_kᵀ W
         } else {
+            guard let l = lower, l.rows == n, l.columns == n else {
+                throw LinearAlgebraError.shapeMismatch(operation: "weightedFactors", expected: "\(n)×\(n) Cholesky factor", got: "none")
+            }
             let lv = try l.multiplied(by: qk)                                                   // L V_k  (n×k)
             a = try w.multiplied(by: lv).scalingColumns(by: rootInv)                             // W L V_k Σ^{-1/2}
             b = try l.solveTriangular(qk.transposed().scalingRows(by: root), side: .right, lower: true)  // Σ^{1/2} V_kᵀ L⁻¹
@@ -114,5 +127,32 @@ extension GramTruncation {
         }
         let el = try Matrix<Double>(rows: w.rows, columns: w.columns, values: ev).multipliedByLowerTriangular(l)
         return el.values.reduce(0) { $0 + $1 * $1 }
+    }
+
+    /// The output error of stored factors on the calibration inputs, tr(E G Eᵀ) with E = W − A·B,
+    /// in mixed precision: E in Float64 (gemm; the cancellation W − AB is where precision matters),
+    /// rounded to Float32 for the n-wide product — E·L (strmm) when `lower` is given (G = L Lᵀ),
+    /// else E·G (sgemm) — and summed in Float64. Relative accuracy about 10⁻⁵ (Float32 rounding of
+    /// E, L or G and of the product, growing with √n); `WeightedTruncationTests` states the bound
+    /// against the all-Float64 `whitenedResidual`.
+    static func outputResidual(weight w: Matrix<Double>, a: Matrix<Double>, b: Matrix<Double>,
+                               lower: Matrix<Double>?, gram: Matrix<Double>?) throws -> Double {
+        let ab = try a.multiplied(by: b)
+        var e = [Float](repeating: 0, count: ab.values.count)
+        ab.values.withUnsafeBufferPointer { abp in
+            w.values.withUnsafeBufferPointer { wp in for i in 0..<e.count { e[i] = Float(wp[i] - abp[i]) } }
+        }
+        let em = try Matrix<Float>(rows: w.rows, columns: w.columns, values: e)
+        if let l = lower {
+            let el = try em.multipliedByLowerTriangular(l.converted(to: Float.self))
+            return el.values.reduce(0.0) { $0 + Double($1) * Double($1) }
+        }
+        guard let g = gram, g.rows == w.columns else {
+            throw LinearAlgebraError.shapeMismatch(operation: "outputResidual", expected: "a Cholesky factor or the \(w.columns)×\(w.columns) Gram matrix", got: "none")
+        }
+        let eg = try em.multiplied(by: g.converted(to: Float.self))
+        var sum = 0.0
+        for i in 0..<e.count { sum += Double(eg.values[i]) * Double(e[i]) }
+        return sum
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import LinearAlgebra
+import TensorCore
 
 /// Keeps pass-1 spectra (`GramTruncation.WeightedSpectrum`) until pass 2 needs them, so that each
 /// matrix's eigendecomposition is computed once per run: in memory (for `DecompositionCache`
 /// users that evaluate several budgets) or spilled to one file per matrix in a folder (the
 /// streaming `compress`, which must not hold them all: ≈ 250 MB of Float64 eigenvectors for
-/// SmolLM2-135M). Files are raw little-endian: 5 Int64 (rows, columns, kept, d, 0) then energy,
-/// d eigenvalues and d·kept vector entries as Float64. A missing or unreadable entry is simply
+/// SmolLM2-135M). Files are raw little-endian: 4 Int64 (rows, columns, kept, d) then energy,
+/// shift, weight energy, d eigenvalues and d·kept vector entries as Float64. A missing or unreadable entry is simply
 /// recomputed by the caller (same function, same inputs: same bytes).
 final class _SpectrumStore: @unchecked Sendable {
     private let directory: String?
@@ -30,25 +31,42 @@ final class _SpectrumStore: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard let dir = directory else { memory[key] = s; return }
         let path = dir + "/s\(files.count).bin"
-        var header: [Int64] = [Int64(s.rows), Int64(s.columns), Int64(s.kept), Int64(s.eigenvalues.count), 0]
-        var data = Data(bytes: &header, count: 40)
-        var body = [s.energy] + s.eigenvalues + s.vectors
-        data.append(Data(bytes: &body, count: body.count * 8))
-        if FileManager.default.createFile(atPath: path, contents: data) { files[key] = path }
+        let header: [Int64] = [Int64(s.rows), Int64(s.columns), Int64(s.kept), Int64(s.eigenvalues.count)]
+        let scalars = [s.energy, s.shift, s.weightEnergy]
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        // Written straight from the arrays (little-endian hosts), no concatenated copy.
+        func put(_ p: UnsafeRawBufferPointer) -> Bool {
+            var done = 0
+            while done < p.count {
+                let n = write(fd, p.baseAddress! + done, p.count - done)
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        let ok = header.withUnsafeBytes(put) && scalars.withUnsafeBytes(put) && s.eigenvalues.withUnsafeBytes(put) && s.vectors.withUnsafeBytes(put)
+        if ok { files[key] = path }
     }
 
     func load(_ key: String) -> GramTruncation.WeightedSpectrum? {
         lock.lock(); defer { lock.unlock() }
         if let s = memory[key] { return s }
-        guard let path = files[key], let data = FileManager.default.contents(atPath: path), data.count >= 48 else { return nil }
-        return data.withUnsafeBytes { raw -> GramTruncation.WeightedSpectrum? in
-            let h = (0..<5).map { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
-            let (rows, columns, kept, d) = (h[0], h[1], h[2], h[3])
-            guard rows > 0, columns > 0, d == min(rows, columns), kept >= 1, kept <= d, data.count == 40 + 8 * (1 + d + d * kept) else { return nil }
-            func f(_ i: Int) -> Double { raw.loadUnaligned(fromByteOffset: 40 + 8 * i, as: Double.self) }
-            return GramTruncation.WeightedSpectrum(rows: rows, columns: columns, eigenvalues: (0..<d).map { f(1 + $0) },
-                                                   vectors: (0..<(d * kept)).map { f(1 + d + $0) }, kept: kept, energy: f(0))
+        guard let path = files[key], let m = try? MappedFile(path: path), m.count >= 56 else { return nil }
+        let raw = m.bytes
+        let h = (0..<4).map { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
+        let (rows, columns, kept, d) = (h[0], h[1], h[2], h[3])
+        guard rows > 0, columns > 0, d == min(rows, columns), kept >= 1, kept <= d, m.count == 8 * (4 + 3 + d + d * kept) else { return nil }
+        func doubles(_ first: Int, _ count: Int) -> [Double] {
+            [Double](unsafeUninitializedCapacity: count) { buf, n in
+                memcpy(buf.baseAddress!, raw.baseAddress! + 8 * first, 8 * count); n = count
+            }
         }
+        let s = doubles(4, 3)
+        defer { withExtendedLifetime(m) {} }
+        return GramTruncation.WeightedSpectrum(rows: rows, columns: columns, eigenvalues: doubles(7, d), vectors: doubles(7 + d, d * kept),
+                                               kept: kept, energy: s[0], shift: s[1], weightEnergy: s[2])
     }
 
     /// Removes the spill folder.

@@ -63,6 +63,22 @@ public final class MappedFile: @unchecked Sendable {
         return UnsafeRawBufferPointer(start: base! + offset, count: length)
     }
 
+    /// Drops the resident pages covering `[offset, offset + length)` from this process
+    /// (`madvise(MADV_DONTNEED)` on the page-aligned range that contains it; pages shared with a
+    /// neighbouring range go too). The mapping is read-only and private, so the contents are
+    /// unchanged: a later read faults the pages back in from the page cache or the disk. Streaming
+    /// readers call it after converting a tensor so the source does not stay resident. Out-of-range
+    /// requests are clamped; failures are ignored (it is only a hint).
+    public func releasePages(offset: Int, length: Int) {
+        guard let base, length > 0, offset >= 0, offset < count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let start = offset / page * page
+        let end = Swift.min(count, offset + Swift.min(length, count - offset))
+        let alignedEnd = (end + page - 1) / page * page
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), alignedEnd - start, MADV_DONTNEED)
+    }
+
     /// A little-endian fixed-width integer at `offset`, or `nil` when it does not fit in the file.
     @inlinable
     public func readLE<T: FixedWidthInteger>(_: T.Type, at offset: Int) -> T? {

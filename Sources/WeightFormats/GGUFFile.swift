@@ -281,10 +281,35 @@ public final class GGUFFile: WeightSource {
         let values = try withTensorBytes(name) { bytes in
             try GGMLDequantize.dequantize(t.type, blocks: bytes, count: t.elementCount, file: path, tensor: name)
         }
+        // Converted: the quantized pages need not stay resident (streaming readers touch each once).
+        file.releasePages(offset: t.fileOffset, length: t.byteCount)
         guard let tensor = Tensor(shape: t.shape, storage: values) else {
             throw WeightFormatError.shapeMismatch(file: path, tensor: name, expected: t.shape, found: [values.count])
         }
         return tensor
+    }
+
+    /// Dequantizes rows `rows` of tensor `name` (a row is the fastest-varying dimension; rows count
+    /// along the others, so `shape[0]` rows for a matrix) to Float32, releasing the rows' mapped
+    /// pages afterwards: lets a streaming reader convert a large tensor (a token embedding) a slice
+    /// at a time. Throws `.invalid` for a row range outside the tensor or rows that are not whole
+    /// quantization blocks, and what `float32(_:)` throws.
+    public func float32(_ name: String, rows: Range<Int>) throws -> [Float] {
+        guard let t = ggufInfo(name) else { throw WeightFormatError.tensorNotFound(file: path, name: name) }
+        let rowLength = t.dimensions.first ?? 1
+        let rowCount = rowLength > 0 ? t.elementCount / rowLength : 0
+        guard rows.lowerBound >= 0, rows.upperBound <= rowCount, rowLength % t.type.blockSize == 0 else {
+            throw WeightFormatError.invalid(file: path, field: "tensor '\(name)' rows", offset: t.fileOffset,
+                                            reason: "rows \(rows) of \(rowCount) (row length \(rowLength), block size \(t.type.blockSize))")
+        }
+        let rowBytes = rowLength / t.type.blockSize * t.type.typeSize
+        let offset = t.fileOffset + rows.lowerBound * rowBytes, length = rows.count * rowBytes
+        guard let bytes = file.slice(offset: offset, length: length) else {
+            throw WeightFormatError.truncated(file: path, field: "tensor '\(name)' data", offset: offset, needed: length)
+        }
+        let values = try GGMLDequantize.dequantize(t.type, blocks: bytes, count: rows.count * rowLength, file: path, tensor: name)
+        file.releasePages(offset: offset, length: length)
+        return values
     }
 
     // MARK: - Metadata values

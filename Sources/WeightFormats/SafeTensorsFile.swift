@@ -97,6 +97,7 @@ public final class SafeTensorsFile: WeightSource, @unchecked Sendable {
             SafeTensorsConversion.decode(raw, dtype: e.dtype, into: buffer)
             initialized = count
         }
+        storage.releasePages(e.span)  // converted: the mapped pages need not stay resident
         guard let t = Tensor(shape: e.shape, storage: values) else {
             // Unreachable: the header check made span = count × size.
             throw WeightFormatError.shapeMismatch(file: path, tensor: name, expected: e.shape, found: [values.count])

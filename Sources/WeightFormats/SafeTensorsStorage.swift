@@ -24,5 +24,8 @@ final class SafeTensorsStorage: @unchecked Sendable {
         self.bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: source.count)
     }
 
+    /// Releases the resident pages of `span` when mapped (`MappedFile.releasePages`); a no-op for a copy.
+    func releasePages(_ span: Range<Int>) { mapped?.releasePages(offset: span.lowerBound, length: span.count) }
+
     deinit { owned?.deallocate() }
 }

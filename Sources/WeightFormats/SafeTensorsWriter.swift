@@ -75,6 +75,27 @@ public final class SafeTensorsWriter {
         next += 1
     }
 
+    /// Writes the raw bytes of the next tensor, `name`, in consecutive pieces: `produce` gets a sink
+    /// to call once per piece, in order (so a large tensor never needs to be in memory whole). The
+    /// pieces must add up to the tensor's byte count, else `.writeFailed`.
+    public func write(_ name: String, pieces produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        let i = try expectNext(name)
+        var written = 0
+        try produce { piece in
+            guard written + piece.count <= self.byteCounts[i] else {
+                throw WeightFormatError.writeFailed(file: self.path, reason: "tensor '\(name)' needs \(self.byteCounts[i]) bytes, got more")
+            }
+            do { try self.file.write(piece) } catch let e as TensorCoreError {
+                throw WeightFormatError.writeFailed(file: self.path, reason: e.description)
+            }
+            written += piece.count
+        }
+        guard written == byteCounts[i] else {
+            throw WeightFormatError.writeFailed(file: path, reason: "tensor '\(name)' needs \(byteCounts[i]) bytes, got \(written)")
+        }
+        next += 1
+    }
+
     /// Encodes `values` (row-major) as the next tensor's dtype and writes them. F32, F16 and BF16
     /// are supported (F16/BF16 round to nearest even); other dtypes throw `.unsupportedConversion`.
     public func write(_ name: String, values: UnsafeBufferPointer<Float>) throws {

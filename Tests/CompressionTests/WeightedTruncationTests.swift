@@ -52,6 +52,12 @@ import TensorCore
             // The residual function is ‖(W − AB)L‖² computed directly.
             let direct = try w.converted(to: Double.self).subtracting(ab).multiplied(by: l).values.reduce(0) { $0 + $1 * $1 }
             #expect(abs(residual - direct) <= 1e-10 * s1 * s1)
+            // The mixed-precision output error (what the manifest records): within 1e-5 relative, by L or by G.
+            let wd = w.converted(to: Double.self)
+            let byL = try GramTruncation.outputResidual(weight: wd, a: t.a, b: t.b, lower: l, gram: nil)
+            let byG = try GramTruncation.outputResidual(weight: wd, a: t.a, b: t.b, lower: nil, gram: try l.multiplied(by: l, transposeOther: true))
+            #expect(abs(byL - residual) <= 1e-5 * residual, "k=\(k): by L \(byL) vs \(residual)")
+            #expect(abs(byG - residual) <= 1e-5 * residual, "k=\(k): by G \(byG) vs \(residual)")
             // Same product as the truncated SVD: AB·L = U_k Σ_k V_kᵀ (distinct σ_k, σ_{k+1} here).
             let best = try svd.truncated(to: k)
             let usv = try best.u.scalingColumns(by: best.singularValues).multiplied(by: best.vt)

@@ -1,0 +1,60 @@
+import Foundation
+import TensorCore
+import WeightFormats
+
+extension Compressor {
+    /// Tensors above this many elements are converted a row slice at a time when the source can
+    /// (GGUF): SmolLM2's 49,152×576 token embedding is 113 MB as Float32, more than the rest of
+    /// the pipeline's working set together.
+    static let streamingThreshold = 4 << 20
+
+    /// Calls `body` with consecutive row slices (about 2²⁰ values each) of tensor `name` as
+    /// Float32, checking each for NaN/Inf (`CompressionError.nonFinite` with the flat index); a
+    /// small tensor, or one from a source without row access, comes in one slice. The
+    /// concatenation of the slices is exactly `source.float32(name)`.
+    func forEachSlice(_ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        if let g = source as? GGUFFile, let t = g.ggufInfo(name), t.elementCount > Self.streamingThreshold,
+           let rowLength = t.dimensions.first, rowLength > 0, rowLength % t.type.blockSize == 0 {
+            let rowCount = t.elementCount / rowLength
+            let step = Swift.max(1, (1 << 20) / rowLength)
+            var start = 0, offset = 0
+            while start < rowCount {
+                let end = Swift.min(rowCount, start + step)
+                let v = try g.float32(name, rows: start..<end)
+                if let i = v.firstIndex(where: { !$0.isFinite }) {
+                    throw CompressionError.nonFinite(file: source.path, tensor: name, index: offset + i)
+                }
+                try v.withUnsafeBufferPointer(body)
+                offset += v.count
+                start = end
+            }
+            return
+        }
+        let t = try loadFinite(name)
+        try t.storage.withUnsafeBufferPointer(body)
+    }
+
+    /// The manifest entry of a tensor kept dense (stored as `dtype`, F32 for 1-D), its checksum
+    /// streamed over row slices (`forEachSlice`): the same entry as `denseEntry(name:tensor:…)`.
+    func streamedDenseEntry(_ info: TensorInfo, dtype: DType) throws -> CompressionManifest.Entry {
+        let d: DType = info.shape.count < 2 ? .f32 : dtype
+        var h = SHA256()
+        try forEachSlice(info.name) { v in
+            if d == .f32 { h.update(UnsafeRawBufferPointer(v)) } else { h.update(StoredCodec.encode(Array(v), as: d)) }
+        }
+        return CompressionManifest.Entry(name: info.name, layout: "dense", method: "dense", originalShape: info.shape,
+                                         originalType: info.storage.description,
+                                         stored: [.init(name: info.name, dtype: d.rawValue, shape: info.shape, sha256: h.finalizeHex())])
+    }
+
+    /// Writes tensor `name` as `dtype` through `writer`, a row slice at a time.
+    func writeStreamed(_ name: String, dtype: DType, to writer: SafeTensorsWriter) throws {
+        try writer.write(name, pieces: { sink in
+            try forEachSlice(name) { v in
+                if dtype == .f32 { try sink(UnsafeRawBufferPointer(v)) } else {  // little-endian hosts
+                    try StoredCodec.encode(Array(v), as: dtype).withUnsafeBytes { try sink($0) }
+                }
+            }
+        })
+    }
+}
