@@ -49,3 +49,19 @@ import Testing
         #expect(Tensor(shape: [2, 2], storage: [1, 2, 3]) == nil)
     }
 }
+
+/// `MappedFile.releasePages` drops resident pages without changing what the mapping reads.
+@Suite struct MappedFileReleaseTests {
+    @Test func contentsSurviveReleasingPages() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("release-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let bytes = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        try Data(bytes).write(to: url)
+        let m = try MappedFile(path: url.path)
+        #expect(Array(m.bytes) == bytes)
+        m.releasePages(offset: 5_000, length: 9_000)
+        m.releasePages(offset: 19_999, length: 1_000_000)  // clamped
+        m.releasePages(offset: -3, length: 10)              // ignored
+        #expect(Array(m.bytes) == bytes)
+    }
+}
