@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import LinearAlgebra
 import TensorCore
 import WeightFormats
 
@@ -12,6 +13,10 @@ extension Compressor {
         try checkOutput(path)
         let key = try fingerprint(["options": .options(options)])
         // Pass-1 spectra wait for pass 2 on disk beside the output (removed with the journal).
+        // Several workers: one BLAS thread each, so that the total stays `workers`.
+        let blasThreads = BLAS.threadCount
+        if workers > 1 { BLAS.threadCount = 1 }
+        defer { if workers > 1 { BLAS.threadCount = blasThreads } }
         let ownsSpill = cache == nil && spectra == nil
         if ownsSpill { spectra = _SpectrumStore(directory: CompressionJournal.directory(for: path) + "/spectra") }
         defer { if ownsSpill { spectra?.removeAll(); spectra = nil } }
@@ -36,14 +41,28 @@ extension Compressor {
         let journal = try CompressionJournal(output: path, fingerprint: try fingerprint(["plan": .plan(plan)]))
         let factored = plan.items.enumerated().filter { if case .lowRank = $0.element.choice { return true } else { return false } }
         var records: [String: CompressionJournal.Record] = [:]
-        var resumed = 0, computed = 0
-        for (j, (i, item)) in factored.enumerated() {
-            progress?.update(completed: j, total: factored.count, label: "factor " + item.name)
-            if let r = journal.record(i) { records[item.name] = r; resumed += 1; continue }
-            if let stop = stopAfterComputed, computed >= stop { throw CompressionError.interrupted(afterTensors: computed) }
-            let t = try compressTensor(item, options: options)
-            records[item.name] = try journal.save(index: i, tensor: t)
-            computed += 1
+        var resumed = 0, computed = 0, finished = 0
+        let lock = NSLock()
+        // `workers` tensors in flight (one at a time when a test asks to stop after N).
+        try _forEach(factored.count, workers: stopAfterComputed == nil ? workers : 1) { j in
+            let (i, item) = factored[j]
+            let record: CompressionJournal.Record
+            if let r = journal.record(i) {
+                record = r
+                lock.lock(); resumed += 1; lock.unlock()
+            } else {
+                lock.lock()
+                let stop = stopAfterComputed.map { computed >= $0 } ?? false
+                lock.unlock()
+                if stop { throw CompressionError.interrupted(afterTensors: computed) }
+                let t = try compressTensor(item, options: options)
+                record = try journal.save(index: i, tensor: t)
+                lock.lock(); computed += 1; lock.unlock()
+            }
+            lock.lock(); defer { lock.unlock() }
+            records[item.name] = record
+            finished += 1
+            progress?.update(completed: finished, total: factored.count, label: "factor " + item.name)
         }
 
         // Entries in source order; tensors not factored are converted once here for their checksum

@@ -42,6 +42,11 @@ public final class Compressor: @unchecked Sendable {
     var spectra: _SpectrumStore? = nil
     /// Cholesky whitenings of the most recent calibration groups.
     let whitenings = _WhiteningCache()
+    /// Tensors factored at the same time in pass 1 and pass 2 (default 1). With more than one,
+    /// `compress` runs OpenBLAS single-threaded inside each worker (the total thread count stays
+    /// `workers`). The output does not depend on it: each tensor's arithmetic is the same.
+    public var workers: Int = 1
+
     /// Arithmetic of masvd's pass-1 Gram product (see `GramTruncation.GramPrecision`).
     var gramPrecision: GramTruncation.GramPrecision = .double
 
@@ -118,14 +123,32 @@ public final class Compressor: @unchecked Sendable {
     public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5,
                         progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
         let linearNames = Set(linearTensors.map(\.name))
-        var matrices: [CompressionAnalysis.Matrix] = []
         let total = source.tensors.count
-        for (i, t) in source.tensors.enumerated() {
-            progress?.update(completed: i, total: total, label: "spectrum " + t.name)
-            guard linearNames.contains(t.name) else {
-                try forEachSlice(t.name) { _ in }  // NaN/Inf check only, a slice at a time
-                continue
-            }
+        // The tensors that are not factored: NaN/Inf check only, a slice at a time.
+        for (i, t) in source.tensors.enumerated() where !linearNames.contains(t.name) {
+            progress?.update(completed: i, total: total, label: "check " + t.name)
+            try forEachSlice(t.name) { _ in }
+        }
+        // The block linear matrices, `workers` at a time; results in source order.
+        let linear = source.tensors.filter { linearNames.contains($0.name) }
+        var results = [CompressionAnalysis.Matrix?](repeating: nil, count: linear.count)
+        let resultLock = NSLock()
+        var done = 0
+        try _forEach(linear.count, workers: workers) { j in
+            let t = linear[j]
+            let m = try spectrumMatrix(t, spectrum: spectrum, asvdAlpha: asvdAlpha)
+            resultLock.lock(); defer { resultLock.unlock() }
+            results[j] = m
+            done += 1
+            progress?.update(completed: total - linear.count + done, total: total, label: "spectrum " + t.name)
+        }
+        progress?.update(completed: total, total: total, label: "spectra done")
+        return CompressionAnalysis(spectrum: spectrum, matrices: results.compactMap { $0 })
+    }
+
+    /// Pass 1 for one block linear matrix: its spectrum of kind `spectrum`.
+    private func spectrumMatrix(_ t: TensorInfo, spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double) throws -> CompressionAnalysis.Matrix {
+        do {
             let tensor = try loadFinite(t.name)
             let w = try _matrix(tensor, t.name)
             let sigma: [Double]
@@ -164,10 +187,8 @@ public final class Compressor: @unchecked Sendable {
             } catch let e as CompressionError { throw e } catch {
                 throw CompressionError.factorization(file: source.path, tensor: t.name, reason: "\(error)")
             }
-            matrices.append(.init(name: t.name, rows: w.rows, columns: w.columns, singularValues: sigma, originalType: t.storage.description))
+            return .init(name: t.name, rows: w.rows, columns: w.columns, singularValues: sigma, originalType: t.storage.description)
         }
-        progress?.update(completed: total, total: total, label: "spectra done")
-        return CompressionAnalysis(spectrum: spectrum, matrices: matrices)
     }
 
     /// All min(m, n) singular values of `m`, non-increasing, as the square roots of the eigenvalues

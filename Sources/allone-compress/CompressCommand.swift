@@ -55,6 +55,9 @@ struct CompressCommand: AsyncParsableCommand {
     @Option(help: "Output file.")
     var out: String
 
+    @Option(help: "Tensors factored at the same time (each with one OpenBLAS thread); the output does not depend on it.")
+    var workers: Int = 1
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -71,6 +74,7 @@ struct CompressCommand: AsyncParsableCommand {
         if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
         if out == model { throw ValidationError("--out must differ from the input file") }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
+        if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
     }
 
     func run() async throws {
@@ -92,6 +96,7 @@ struct CompressCommand: AsyncParsableCommand {
                 cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
             }
             let c = try Compressor(source: source, calibration: cal)
+            c.workers = workers
             return try c.compress(options: options, to: out, progress: progress)
         }
         let seconds = Date().timeIntervalSince(start)

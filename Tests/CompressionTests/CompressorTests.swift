@@ -14,8 +14,10 @@ import Decomposition
 @Suite struct CompressorTests {
     let dir = TestPaths.temporaryDirectory("compress")
 
-    func compress(_ source: String, _ options: CompressionOptions, calibration: CalibrationSet? = nil, out: String = "c.safetensors") throws -> CompressionResult {
+    func compress(_ source: String, _ options: CompressionOptions, calibration: CalibrationSet? = nil, out: String = "c.safetensors",
+                  workers: Int = 1) throws -> CompressionResult {
         let c = try Compressor(source: try Checkpoints.open(source), calibration: calibration)
+        c.workers = workers
         return try c.compress(options: options, to: dir.appendingPathComponent(out).path)
     }
 
@@ -157,6 +159,9 @@ import Decomposition
             let a = try compress(src, opts, calibration: cal, out: "a")
             let b = try compress(src, opts, calibration: cal, out: "b")
             #expect(try Data(contentsOf: URL(fileURLWithPath: a.path)) == Data(contentsOf: URL(fileURLWithPath: b.path)))
+            // Two tensors in flight (pass 1 and pass 2): the same bytes.
+            let c = try compress(src, opts, calibration: cal, out: "c", workers: 3)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: a.path)) == Data(contentsOf: URL(fileURLWithPath: c.path)))
         }
     }
 
