@@ -6,6 +6,8 @@ in spirit: 1e-12·mean(diag G)·10^j until it factors), uniform ranks k = ⌊(1 
 when k exceeds the break-even rank), pass 2 whitened SVD again, A = U_k Σ_k^½, B = Σ_k^½ V_kᵀ L⁻¹,
 then every tensor written to one safetensors file (F32). Weights are dequantized with gguf-py.
 Float64 SVD (LAPACK gesdd via numpy), as the Swift code. Prints one JSON line with the wall time.
+The statistics file is an input (recorded beforehand by `allone-compress calibrate`; both sides
+read the same file, neither pays for calibration).
 
 usage: numpy_masvd.py MODEL.gguf STATS.safetensors OUT.safetensors RATIO"""
 import json, sys, time

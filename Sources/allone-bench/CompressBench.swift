@@ -6,19 +6,29 @@ import Glibc
 #endif
 
 /// `allone-bench compress`: the whole `allone-compress compress --method masvd --allocate uniform`
-/// of a model with calibration statistics, side by side with the straightforward numpy/scipy
+/// of a model with real calibration statistics, side by side with the straightforward numpy/scipy
 /// implementation of the same algorithm (`bench/numpy_masvd.py`), each as a child process with the
-/// same OpenBLAS thread count; wall time and peak RSS (`wait4` rusage) of each, and the ratios.
+/// same thread count; wall time, CPU time and peak RSS (`wait4` rusage) of each, and the ratios.
+///
+/// The statistics file is an input both sides read: recorded beforehand by our own
+/// `allone-compress calibrate` on `--calibration-text` (untimed; or pass `--stats`), so neither side
+/// pays for calibration in the timings.
 struct CompressBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compress",
-        abstract: "compress --method masvd vs a numpy baseline: wall time and peak RSS (see docs/BENCHMARKS.md).")
+        abstract: "compress --method masvd vs a numpy baseline: wall time, CPU time and peak RSS (see docs/BENCHMARKS.md).")
 
     @Option(help: "Model (GGUF, as the numpy baseline reads it with gguf-py).")
     var model: String = "Models/cache/SmolLM2-135M-Instruct.Q4_1.gguf"
 
-    @Option(help: "Statistics file (bench/make_stats.py or `allone-compress calibrate`).")
-    var stats: String
+    @Option(help: "Statistics file (`allone-compress calibrate` layout); when absent, recorded first (untimed) from --calibration-text.")
+    var stats: String?
+
+    @Option(help: "Calibration text for the statistics when --stats is absent.")
+    var calibrationText: String = "Fixtures/corpus/austen_pride_and_prejudice.txt"
+
+    @Option(help: "Calibration tokens for the statistics when --stats is absent.")
+    var calibrationTokens: Int = 2048
 
     @Option(help: "Fraction of linear parameters removed.")
     var ratio: Double = 0.3
@@ -29,14 +39,24 @@ struct CompressBench: ParsableCommand {
     @Option(help: "The allone-compress executable.")
     var executable: String = ".build/release/allone-compress"
 
-    @Option(help: "OpenBLAS threads, both sides.")
+    @Option(help: "Threads, both sides: OPENBLAS_NUM_THREADS for numpy; --workers N (one OpenBLAS thread each) for allone-compress.")
     var threads: Int = 1
 
     @Option(help: "Folder for the outputs (removed afterwards).")
     var workdir: String = FileManager.default.temporaryDirectory.path
 
-    /// Runs `argv` as a child with `env`, returning wall seconds, peak RSS (bytes) and status.
-    static func measure(_ argv: [String], env: [String: String]) throws -> (seconds: Double, peakRSS: Int, status: Int32, output: String) {
+    /// What `measure` reports for one child process.
+    struct Measurement {
+        var seconds: Double
+        var cpuSeconds: Double
+        var peakRSS: Int
+        var status: Int32
+        var output: String
+    }
+
+    /// Runs `argv` as a child with `env`, returning wall seconds, user+system CPU seconds, peak RSS
+    /// (bytes) and status, all from `wait4`.
+    static func measure(_ argv: [String], env: [String: String]) throws -> Measurement {
         let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("bench-out-\(UUID().uuidString)").path
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -58,28 +78,54 @@ struct CompressBench: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: outPath)
-        return (seconds, Int(usage.ru_maxrss) * 1024, (status >> 8) & 0xff, output)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return Measurement(seconds: seconds, cpuSeconds: s(usage.ru_utime) + s(usage.ru_stime), peakRSS: Int(usage.ru_maxrss) * 1024,
+                           status: (status >> 8) & 0xff, output: output)
+    }
+
+    /// The 1-, 5- and 15-minute load averages (`/proc/loadavg`), for the report.
+    static var loadAverage: String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard ratio > 0, ratio < 1 else { throw ValidationError("--ratio must be in (0, 1)") }
     }
 
     func run() throws {
         let dir = URL(fileURLWithPath: workdir).appendingPathComponent("allone-bench-compress-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
+        let statsPath: String
+        if let s = stats { statsPath = s } else {
+            statsPath = dir.appendingPathComponent("stats.safetensors").path
+            let c = try Self.measure([executable, "calibrate", model, "--text", calibrationText, "--tokens", String(calibrationTokens),
+                                      "--out", statsPath], env: ["OPENBLAS_NUM_THREADS": String(threads)])
+            guard c.status == 0 else { throw ValidationError("allone-compress calibrate failed: \(c.output)") }
+            print(String(format: "statistics: %@, %d tokens of %@ (recorded by allone-compress calibrate in %.1f s, not timed below)",
+                         statsPath, calibrationTokens, calibrationText, c.seconds))
+        }
         let env = ["OPENBLAS_NUM_THREADS": String(threads), "OMP_NUM_THREADS": String(threads)]
         let denseF32 = try Checkpoints.open(model).parameterCount * 4
         let swiftOut = dir.appendingPathComponent("swift.safetensors").path
+        let loadBefore = Self.loadAverage
+        // Ours: `threads` tensors in flight, one OpenBLAS thread each (the CLI sets that itself).
         let s = try Self.measure([executable, "compress", model, "--method", "masvd", "--allocate", "uniform", "--ratio", String(ratio),
-                                  "--stats", stats, "--out", swiftOut, "--quiet"], env: env)
+                                  "--stats", statsPath, "--out", swiftOut, "--quiet", "--workers", String(threads)], env: env)
         guard s.status == 0 else { throw ValidationError("allone-compress failed: \(s.output)") }
         let swiftBytes = (try? FileManager.default.attributesOfItem(atPath: swiftOut)[.size] as? Int) ?? 0
         try? FileManager.default.removeItem(atPath: swiftOut)
-        let p = try Self.measure([python, "bench/numpy_masvd.py", model, stats, dir.appendingPathComponent("numpy.safetensors").path, String(ratio)], env: env)
+        let p = try Self.measure([python, "bench/numpy_masvd.py", model, statsPath, dir.appendingPathComponent("numpy.safetensors").path, String(ratio)], env: env)
         guard p.status == 0 else { throw ValidationError("numpy baseline failed: \(p.output)") }
         func mib(_ b: Int) -> String { String(format: "%.0f MiB", Double(b) / 1_048_576) }
-        print("model: \(model) (dense F32 \(mib(denseF32))), ratio \(ratio), OPENBLAS_NUM_THREADS=\(threads)")
-        print(String(format: "allone-compress masvd: %.1f s, peak RSS %@ (%.2f× dense F32), output %@", s.seconds, mib(s.peakRSS),
-                     Double(s.peakRSS) / Double(denseF32), mib(swiftBytes ?? 0)))
-        print(String(format: "numpy baseline:        %.1f s, peak RSS %@", p.seconds, mib(p.peakRSS)))
-        print(String(format: "speed-up %.2f×, RSS ratio (swift/numpy) %.2f", p.seconds / s.seconds, Double(s.peakRSS) / Double(p.peakRSS)))
+        print("model: \(model) (dense F32 \(mib(denseF32))), ratio \(ratio), threads \(threads) each side " +
+              "(numpy: OPENBLAS_NUM_THREADS=\(threads); allone-compress: --workers \(threads), 1 OpenBLAS thread each)")
+        print("load average before: \(loadBefore), after: \(Self.loadAverage) (2-core machine; other work inflates wall times)")
+        print(String(format: "allone-compress masvd: %.1f s wall, %.1f s CPU, peak RSS %@ (%.2f× dense F32), output %@", s.seconds, s.cpuSeconds,
+                     mib(s.peakRSS), Double(s.peakRSS) / Double(denseF32), mib(swiftBytes ?? 0)))
+        print(String(format: "numpy baseline:        %.1f s wall, %.1f s CPU, peak RSS %@", p.seconds, p.cpuSeconds, mib(p.peakRSS)))
+        print(String(format: "speed-up %.2f× (wall), %.2f× (CPU time); RSS ratio (swift/numpy) %.2f", p.seconds / s.seconds,
+                     p.cpuSeconds / s.cpuSeconds, Double(s.peakRSS) / Double(p.peakRSS)))
     }
 }
