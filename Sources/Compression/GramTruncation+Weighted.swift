@@ -62,9 +62,10 @@ extension GramTruncation {
         let c = Swift.min(Swift.max(keep, 1), d)
         var vectors = [Double](repeating: 0, count: d * c)
         eig.eigenvectors.values.withUnsafeBufferPointer { e in
-            for j in 0..<c {
-                let src = d - 1 - j  // ascending → descending
-                for r in 0..<d { vectors[r * c + j] = e[r * d + src] }
+            vectors.withUnsafeMutableBufferPointer { v in
+                for r in 0..<d {  // row by row; columns ascending → descending
+                    for j in 0..<c { v[r * c + j] = e[r * d + d - 1 - j] }
+                }
             }
         }
         let values = (0..<d).map { Swift.max(eig.eigenvalues[d - 1 - $0], 0) }
@@ -89,7 +90,11 @@ extension GramTruncation {
         }
         let sigma = s.singularValues
         var q = [Double](repeating: 0, count: d * kk)  // top-k vectors, d×k
-        for r in 0..<d { for c in 0..<kk { q[r * kk + c] = s.vectors[r * s.kept + c] } }
+        s.vectors.withUnsafeBufferPointer { v in
+            q.withUnsafeMutableBufferPointer { qp in
+                for r in 0..<d { for c in 0..<kk { qp[r * kk + c] = v[r * s.kept + c] } }
+            }
+        }
         let qk = try Matrix<Double>(rows: d, columns: kk, values: q)
         let floor = (sigma.first ?? 0) * 1e-12
         let root = sigma.prefix(kk).map { $0.squareRoot() }
@@ -107,10 +112,14 @@ extension GramTruncation {
             b = try l.solveTriangular(qk.transposed().scalingRows(by: root), side: .right, lower: true)  // Σ^{1/2} V_kᵀ L⁻¹
         }
         var flip = [Double](repeating: 1, count: kk)
-        for c in 0..<kk {
-            var best = 0.0, sign = 1.0
-            for r in 0..<a.rows { let v = a.values[r * kk + c]; if abs(v) > best { best = abs(v); sign = v < 0 ? -1 : 1 } }
-            flip[c] = sign
+        a.values.withUnsafeBufferPointer { av in
+            var best = [Double](repeating: 0, count: kk)
+            for r in 0..<a.rows {  // row by row: the largest |entry| of each column decides its sign
+                for c in 0..<kk {
+                    let v = av[r * kk + c]
+                    if abs(v) > best[c] { best[c] = abs(v); flip[c] = v < 0 ? -1 : 1 }
+                }
+            }
         }
         a = try a.scalingColumns(by: flip)
         b = try b.scalingRows(by: flip)
