@@ -3,6 +3,8 @@ import CBLAS
 extension Matrix {
     /// `self·L` for a lower-triangular square `l` (only its lower triangle is read), through BLAS
     /// `trmm`: m·n² flops instead of gemm's 2·m·n². Throws `shapeMismatch` when `l` is not n×n.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func multipliedByLowerTriangular(_ l: Matrix) throws -> Matrix {
         let op = "trmm"
         guard Scalar.self == Double.self || Scalar.self == Float.self else { throw LinearAlgebraError.invalidArgument(routine: op, info: 0) }
@@ -36,6 +38,8 @@ extension Matrix {
 
     /// The symmetric Gram matrix `AᵀA` (n×n, `transposeSelf`) or `AAᵀ` (m×m) through BLAS `syrk`
     /// (half gemm's flops); both triangles are filled.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func symmetricGram(transposeSelf: Bool) throws -> Matrix {
         let op = "syrk"
         guard Scalar.self == Double.self || Scalar.self == Float.self else { throw LinearAlgebraError.invalidArgument(routine: op, info: 0) }
@@ -61,7 +65,9 @@ extension Matrix {
                     }
                 }
             }
-            for i in 0..<d { for j in 0..<i { c[i * d + j] = c[j * d + i] } }
+            c.withUnsafeMutableBufferPointer { cp in
+                for i in 0..<d { for j in 0..<i { cp[i * d + j] = cp[j * d + i] } }
+            }
         }
         return Matrix(_unchecked: d, d, c)
     }
