@@ -80,6 +80,9 @@ struct CompressCLITests {
         let masvd = try CLIRunner.run(["compress", model, "--method", "masvd", "--ratio", "0.5", "--out", out])
         #expect(masvd.status == 2)
         #expect(masvd.stderr.contains("masvd"))
+        let workers = try CLIRunner.run(["compress", model, "--ratio", "0.5", "--workers", "0", "--out", out])
+        #expect(workers.status != 0)
+        #expect(workers.stderr.contains("--workers"))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
@@ -142,6 +145,13 @@ struct CompressCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"masvd-refit\""))
         #expect(try CLIRunner.run(["verify", out]).status == 0)
+        // Two workers: the same bytes.
+        let out2 = dir.appendingPathComponent("m2.safetensors.zst").path
+        let r2 = try CLIRunner.run(["compress", Self.stories!, "--method", "masvd", "--refit", "--ratio", "0.3",
+                                    "--calibration", TestPaths.sharedCorpus("tinystories_val.txt")!, "--calibration-tokens", "256",
+                                    "--zstd", "--out", out2, "--quiet", "--workers", "2"])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(FileManager.default.contents(atPath: out) == FileManager.default.contents(atPath: out2))
         let short = try CLIRunner.run(["compress", Self.stories!, "--method", "masvd", "--ratio", "0.3",
                                        "--calibration", TestPaths.sharedCorpus("tinystories_val.txt")!, "--calibration-tokens", "10",
                                        "--out", dir.appendingPathComponent("s.safetensors").path])
