@@ -7,13 +7,25 @@ extension Compressor {
     /// The Cholesky whitening of the calibration group feeding tensor `name` (G = L Lᵀ, or G + λI
     /// when G is not numerically positive definite), computed once per group: q/k/v share one,
     /// gate/up share one (`_WhiteningCache` keeps the last few groups).
+    /// The Gram matrix masvd's fast path uses for tensor `name` (whitening, refit and measured
+    /// error all read it here): the calibration group's G as recorded. A transform of G (e.g. a
+    /// shrinkage option) belongs here and in `whiteningKey(for:)`, nowhere else.
+    func masvdGram(for name: String) throws -> Matrix<Double>? {
+        try calibration?.loadStatistics(for: name)?.gram
+    }
+
+    /// The `_WhiteningCache` key of tensor `name`'s whitening: its calibration group.
+    func whiteningKey(for name: String) -> String? {
+        calibration?.group(for: name)
+    }
+
     func cholesky(for name: String, dimension: Int) throws -> (whitening: InputWhitening, lower: Matrix<Double>) {
         let origin = calibration?.origin ?? source.path
-        guard let c = calibration, let group = c.group(for: name) else {
+        guard calibration != nil, let group = whiteningKey(for: name) else {
             throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "masvd needs the Gram matrix of its inputs (--stats or --calibration)")
         }
         let whitening = try whitenings.whitening(group) {
-            guard let g = try c.loadStatistics(for: name)?.gram else {
+            guard let g = try masvdGram(for: name) else {
                 throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "no Gram matrix")
             }
             guard g.rows == dimension else {
@@ -69,7 +81,7 @@ extension Compressor {
         let wd = w.converted(to: Double.self)
         let t = try GramTruncation.weightedFactors(spectrum, weight: wd, lower: lower, rank: k)
         var left = t.a
-        if options.refit, let g = try calibration?.loadStatistics(for: name)?.gram {
+        if options.refit, let g = try masvdGram(for: name) {
             left = try LeastSquaresRefit.refitLeft(weight: wd, right: t.b, gram: g)
         }
         let factors = try LowRankFactors(a: left.converted(to: Float.self), b: t.b.converted(to: Float.self))
@@ -84,7 +96,7 @@ extension Compressor {
         if tall, spectrum.shift == 0, let l = lower {
             num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: l, gram: nil)
         } else {
-            guard let g = try calibration?.loadStatistics(for: name)?.gram else {
+            guard let g = try masvdGram(for: name) else {
                 throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no Gram matrix")
             }
             num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: nil, gram: g)
