@@ -24,6 +24,10 @@ public struct CalibrationSet: Sendable {
     public var origin: String
     /// SHA-256 of the statistics file, when read from one (part of the resume fingerprint).
     public var fileSHA256: String?
+    /// Σ‖x‖² of the residual stream entering each sub-layer (`ActivationRecorder.residualKey`), over
+    /// the same rows as the statistics: recorded in-process only (statistics files do not carry it;
+    /// empty then). `AllocationLoss.residualStream` needs it.
+    public var residualEnergy: [String: Double] = [:]
     let lazy: _LazyStatistics?
 
     public init(groups: [String: CalibrationStatistics], tokens: Int, textSHA256: String? = nil,
@@ -85,6 +89,7 @@ public struct CalibrationSet: Sendable {
         var groups: [String: CalibrationStatistics] = [:]
         for (key, s) in recorder.statistics { groups[key] = try s.calibrationStatistics() }
         self.init(groups: groups, tokens: tokens, textSHA256: textSHA256, origin: origin)
+        residualEnergy = recorder.residualSumSquares
     }
 
     /// Runs the first `maxTokens` tokens of `text` through `model` in-process (windows of

@@ -29,17 +29,28 @@ public struct CompressionOptions: Sendable, Equatable, Codable {
     public var asvdAlpha: Double
     /// Calibration with fewer tokens than this is refused.
     public var minimumCalibrationTokens: Int
+    /// Shrinkage of every Gram matrix before whitening (`masvd`; `.none` by default).
+    public var shrinkage: GramShrinkage
+    /// The greedy allocator's loss (`.relativeEnergy` by default).
+    public var allocationLoss: AllocationLoss
+    /// Sequential calibration (`masvd` only): block by block, each matrix is fitted to reproduce the
+    /// original layer's output from the inputs the already-compressed model gives it
+    /// (`Compressor.sequentialCalibration` must be set). Ranks are still planned once, on the
+    /// one-shot spectra.
+    public var sequential: Bool
 
     public init(method: CompressionMethod = .svd, budget: CompressionBudget = .ratio(0.3),
                 allocation: AllocationStrategy = .uniform, allowDense: Bool = true, refit: Bool = false,
                 dtype: DType = .f32, zstd: Bool = false, zstdLevel: Int32 = 3, seed: UInt64 = 0,
-                ttOrder: Int = 3, asvdAlpha: Double = 0.5, minimumCalibrationTokens: Int = 64) {
+                ttOrder: Int = 3, asvdAlpha: Double = 0.5, minimumCalibrationTokens: Int = 64,
+                shrinkage: GramShrinkage = .none, allocationLoss: AllocationLoss = .relativeEnergy, sequential: Bool = false) {
         self.method = method; self.budget = budget; self.allocation = allocation; self.allowDense = allowDense
         self.refit = refit; self.dtype = dtype; self.zstd = zstd; self.zstdLevel = zstdLevel; self.seed = seed
         self.ttOrder = ttOrder; self.asvdAlpha = asvdAlpha; self.minimumCalibrationTokens = minimumCalibrationTokens
+        self.shrinkage = shrinkage; self.allocationLoss = allocationLoss; self.sequential = sequential
     }
 
-    /// Checks the budget, the dtype (F32/F16/BF16), the TT order and α.
+    /// Checks the budget, the dtype (F32/F16/BF16), the TT order, α, the shrinkage, and that sequential goes with masvd.
     public func validate() throws {
         try budget.validate()
         guard [.f32, .f16, .bf16].contains(dtype) else {
@@ -47,6 +58,10 @@ public struct CompressionOptions: Sendable, Equatable, Codable {
         }
         guard ttOrder >= 2, ttOrder <= 6 else { throw CompressionError.invalidBudget("TT order \(ttOrder) outside 2...6") }
         guard asvdAlpha.isFinite, asvdAlpha >= 0 else { throw CompressionError.invalidBudget("ASVD alpha \(asvdAlpha)") }
+        try shrinkage.validate()
+        if sequential, method != .masvd {
+            throw CompressionError.invalidBudget("sequential calibration refits measurement-aware factors: use method masvd, not \(method.rawValue)")
+        }
         guard zstdLevel >= 1, zstdLevel <= 22 else { throw CompressionError.invalidBudget("zstd level \(zstdLevel) outside 1...22") }
     }
 }

@@ -15,10 +15,15 @@ extension Compressor {
         if let p = CompressionJournal.loadPlan(output: path, key: key), p.options == options {
             plan = p
         } else {
-            let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, progress: progress)
+            let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, shrinkage: options.shrinkage,
+                                       progress: progress)
             plan = try self.plan(analysis, options: options)
             try CompressionJournal.savePlan(plan, output: path, key: key)
         }
+        if options.sequential {
+            precomputed = try sequentialFactors(plan, progress: progress)
+        }
+        defer { precomputed = [:] }
         return try write(plan, to: path, progress: progress)
     }
 

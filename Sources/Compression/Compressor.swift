@@ -37,6 +37,13 @@ public final class Compressor: @unchecked Sendable {
     /// Stops `write` with `.interrupted` after computing this many tensors (tests of resumption).
     var stopAfterComputed: Int? = nil
 
+    /// The model and calibration tokens that `CompressionOptions.sequential` runs (see
+    /// `Compressor+Sequential.swift`); without it a sequential compression is refused.
+    public var sequentialCalibration: SequentialCalibration?
+
+    /// Tensors already factorized (by the sequential pass), returned by `compressTensor` as they are.
+    var precomputed: [String: CompressedTensor] = [:]
+
     /// Checks the architecture (at least one block linear weight) and hashes the source.
     public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
         self.source = source
@@ -107,7 +114,8 @@ public final class Compressor: @unchecked Sendable {
 
     /// The spectrum of every block linear matrix; every tensor of the source is also checked to
     /// be finite (NaN/Inf is refused naming the tensor).
-    public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5,
+    /// `shrinkage` is applied to every Gram matrix before whitening (see `GramShrinkage`).
+    public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5, shrinkage: GramShrinkage = .none,
                         progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
         let linearNames = Set(linearTensors.map(\.name))
         var matrices: [CompressionAnalysis.Matrix] = []
@@ -136,7 +144,7 @@ public final class Compressor: @unchecked Sendable {
                         guard let g = stats.gram else {
                             throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name, reason: "no Gram matrix")
                         }
-                        s = try InputWhitening.cholesky(gram: g)
+                        s = try InputWhitening.cholesky(gram: shrinkage.apply(g))
                     } else {
                         guard let v = stats.meanAbsolute else {
                             throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name, reason: "no mean |x|")
@@ -170,11 +178,12 @@ public final class Compressor: @unchecked Sendable {
     /// keeps all stored tensor data (kept tensors included) within N bytes.
     public func plan(_ analysis: CompressionAnalysis, options: CompressionOptions) throws -> CompressionPlan {
         try options.validate()
+        let importance = try allocationImportance(analysis, loss: options.allocationLoss)
         let descriptors: [MatrixDescriptor]
         do {
-            descriptors = try analysis.matrices.map {
-                try MatrixDescriptor(label: $0.name, rows: $0.rows, columns: $0.columns, singularValues: $0.singularValues,
-                                     allowDense: options.allowDense)
+            descriptors = try analysis.matrices.enumerated().map { i, m in
+                try MatrixDescriptor(label: m.name, rows: m.rows, columns: m.columns, singularValues: m.singularValues,
+                                     importance: importance[i], allowDense: options.allowDense)
             }
         } catch { throw CompressionError.invalidBudget("\(error)") }
         let budget: AllocationBudget
@@ -190,7 +199,10 @@ public final class Compressor: @unchecked Sendable {
             budget = .bytes(n - kept, bytesPerParameter: options.dtype.byteSize)
         }
         let allocation: AllocationPlan
-        do { allocation = try RankAllocator.allocate(descriptors, budget: budget, strategy: options.allocation) } catch {
+        do {
+            allocation = try RankAllocator.allocate(descriptors, budget: budget, strategy: options.allocation,
+                                                    normalization: options.allocationLoss == .absoluteEnergy ? .absoluteEnergy : .relativeEnergy)
+        } catch {
             throw CompressionError.invalidBudget("\(error)")
         }
         var items: [CompressionPlan.Item] = []
@@ -241,13 +253,14 @@ public final class Compressor: @unchecked Sendable {
     /// candidate the statistics allow is built at the planned parameter count and the one with the
     /// lowest measured error is kept (ties: svd, masvd, asvd, tt).
     public func compressTensor(_ item: CompressionPlan.Item, options: CompressionOptions) throws -> CompressedTensor {
+        if let done = precomputed[item.name] { return done }
         let info = source.info(item.name)
         let originalType = info?.storage.description ?? "F32"
         let w = try _matrix(try loadFinite(item.name), item.name)
         guard case let .lowRank(k) = item.choice else {
             return try denseTensor(name: item.name, tensor: w.tensor, originalType: originalType, dtype: options.dtype)
         }
-        let stats = try calibration?.loadStatistics(for: item.name)
+        let stats = try shrunk(try calibration?.loadStatistics(for: item.name), options.shrinkage)
         var kinds: [CompressionMethod]
         switch options.method {
         case .auto:
@@ -314,7 +327,7 @@ public final class Compressor: @unchecked Sendable {
                 method = "svd"
             }
             let wd = w.converted(to: Double.self)
-            let key = "\(name)|\(kind.rawValue)|\(options.asvdAlpha)"
+            let key = "\(name)|\(kind.rawValue)|\(options.asvdAlpha)|\(options.shrinkage.label)"
             let (whitening, prepared) = try cache?.truncation(key) ?? {
                 var whitening: InputWhitening? = nil
                 switch kind {

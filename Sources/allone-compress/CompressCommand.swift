@@ -43,6 +43,18 @@ struct CompressCommand: AsyncParsableCommand {
     @Flag(help: "Refit the left factor by least squares on the Gram matrix (masvd).")
     var refit = false
 
+    @Flag(help: "Sequential calibration (masvd, needs --calibration): block by block, fit each matrix to the inputs of the already-compressed model.")
+    var sequential = false
+
+    @Option(help: "Shrink every Gram matrix before whitening by λ ≥ 0 (masvd): G + λ·mean(diag G)·I, or (1−λ)G + λ·diag(G) with --shrinkage-target diagonal.")
+    var shrinkage: Double = 0
+
+    @Option(help: "Shrinkage target: identity or diagonal.")
+    var shrinkageTarget: ShrinkageTarget = .identity
+
+    @Option(help: "Loss of --allocate entropy: relative (discarded whitened energy ÷ the matrix's energy), absolute, or residual (relative × the sub-layer's share of the residual stream; needs --calibration).")
+    var allocationLoss: AllocationLoss = .relativeEnergy
+
     @Option(help: "Stored element type: f32, f16 or bf16.")
     var dtype: StoredType = .f32
 
@@ -63,6 +75,7 @@ struct CompressCommand: AsyncParsableCommand {
 
     enum Allocation: String, ExpressibleByArgument, CaseIterable { case uniform, entropy }
     enum StoredType: String, ExpressibleByArgument, CaseIterable { case f32, f16, bf16 }
+    enum ShrinkageTarget: String, ExpressibleByArgument, CaseIterable { case identity, diagonal }
 
     func validate() throws {
         guard (ratio == nil) != (bytes == nil) else { throw ValidationError("give exactly one of --ratio or --bytes") }
@@ -71,27 +84,42 @@ struct CompressCommand: AsyncParsableCommand {
         if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
         if out == model { throw ValidationError("--out must differ from the input file") }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
+        if sequential && calibration == nil { throw ValidationError("--sequential needs --calibration (it runs the model on the text)") }
+        if sequential && method != .masvd { throw ValidationError("--sequential needs --method masvd") }
+        if !(shrinkage.isFinite && shrinkage >= 0) || (shrinkageTarget == .diagonal && shrinkage > 1) {
+            throw ValidationError("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
+        }
+        if allocationLoss == .residualStream && calibration == nil {
+            throw ValidationError("--allocation-loss residual needs --calibration (residual energies are recorded in-process)")
+        }
     }
 
     func run() async throws {
         let options = CompressionOptions(
             method: method, budget: ratio.map { .ratio($0) } ?? .bytes(bytes ?? 0),
             allocation: allocate == .entropy ? .greedy : .uniform, refit: refit,
-            dtype: dtype == .f32 ? .f32 : (dtype == .f16 ? .f16 : .bf16), zstd: zstd, seed: seed)
+            dtype: dtype == .f32 ? .f32 : (dtype == .f16 ? .f16 : .bf16), zstd: zstd, seed: seed,
+            shrinkage: shrinkage == 0 ? .none : (shrinkageTarget == .identity ? .identity(shrinkage) : .diagonal(shrinkage)),
+            allocationLoss: allocationLoss, sequential: sequential)
         let progress = TerminalProgress("compress", quiet: quiet || json)
         let start = Date()
         let result = try CLIErrors.run {
             let source = try Checkpoints.openAny(model)
             if source is CompressedCheckpoint { throw ValidationError("\(model) is already a compressed checkpoint") }
             var cal = try stats.map { try CalibrationSet.read(path: $0) }
+            var sequentialCalibration: SequentialCalibration? = nil
             if let text = calibration {
                 guard let body = try? String(contentsOfFile: text, encoding: .utf8) else {
                     throw ValidationError("\(text): cannot read as UTF-8 text")
                 }
                 let lm = try LanguageModel.load(path: model, tokenizerPath: tokenizer)
                 cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
+                if sequential {
+                    sequentialCalibration = try SequentialCalibration(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext)
+                }
             }
             let c = try Compressor(source: source, calibration: cal)
+            c.sequentialCalibration = sequentialCalibration
             return try c.compress(options: options, to: out, progress: progress)
         }
         let seconds = Date().timeIntervalSince(start)
@@ -123,3 +151,4 @@ struct CompressCommand: AsyncParsableCommand {
 }
 
 extension CompressionMethod: ExpressibleByArgument {}
+extension AllocationLoss: ExpressibleByArgument {}
