@@ -33,6 +33,8 @@ struct AblateBench: ParsableCommand {
     var configs: [String] = ["uniform", "entropy"]
     @Flag(help: "Also evaluate the dense model.")
     var dense = false
+    @Flag(help: "Per matrix of each configuration's plan, also build the whitened TT-matrix (TT-SVD of W·S, 3 cores) at the same core parameter count as the planned rank (S not counted, as if shared) and count where its output error beats masvd's.")
+    var compareTT = false
 
     func run() throws {
         let lm = try LanguageModel.load(path: model)
@@ -85,11 +87,43 @@ struct AblateBench: ParsableCommand {
                 for item in plan.items { if case .lowRank = item.choice { tensors.append(try c.compressTensor(item, options: options)) } }
             }
             let seconds = Date().timeIntervalSince(t0)
+            if compareTT { try compareTensorTrains(c, plan: plan, tensors: tensors, options: options) }
             let m = try lm.model.replacingLinears(with: tensors, contractTensorTrains: true)
             let r = try Perplexity.evaluate(model: m, tokens: evalIDs, bos: bos, context: ctx)
             say(String(format: "%@ | calib %d | removed %.4f | dense kept %d | ppl %.3f | compress %.0f s | eval %.0f s",
                          config, cal.tokens, plan.allocation.fractionRemoved, plan.allocation.denseCount, r.perplexity, seconds, r.seconds))
         }
+    }
+}
+
+extension AblateBench {
+    /// Whitened TT-matrix vs masvd at equal stored parameters, per planned low-rank matrix: relative output
+    /// errors √(tr(E G Eᵀ)/tr(W G Wᵀ)) on the calibration Gram.
+    func compareTensorTrains(_ c: Compressor, plan: CompressionPlan, tensors: [CompressedTensor], options: CompressionOptions) throws {
+        let byName = Dictionary(tensors.map { ($0.entry.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var better = 0, total = 0, ratios: [Double] = []
+        for item in plan.items {
+            guard case let .lowRank(k) = item.choice, let svd = byName[item.name]?.entry.measuredError,
+                  let stats = try c.calibration?.loadStatistics(for: item.name), let g = stats.gram else { continue }
+            let t = try c.source.float32(item.name)
+            let w = try Matrix<Float>(rows: t.shape[0], columns: t.shape[1], values: t.storage)
+            let cap = Compressor.largestTTCap(rows: w.rows, columns: w.columns, order: 3, maxParameters: k * (w.rows + w.columns))
+            let tt = try TensorTrainMatrix.decompose(w, truncation: .maxRanks([cap, cap]), order: 3,
+                                                     calibration: try CalibrationStatistics(gram: options.shrinkage.apply(g)))
+            let approx = try tt.contracted()
+            let e = try w.subtracting(approx).converted(to: Double.self), wd = w.converted(to: Double.self)
+            let eg = try e.multiplied(by: g), wg = try wd.multiplied(by: g)
+            var num = 0.0, den = 0.0
+            for i in 0..<e.values.count { num += eg.values[i] * e.values[i]; den += wg.values[i] * wd.values[i] }
+            let err = den > 0 ? (max(num, 0) / den).squareRoot() : 0
+            total += 1
+            if err < svd { better += 1 }
+            if svd > 0 { ratios.append(err / svd) }
+        }
+        let sorted = ratios.sorted()
+        let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        say(String(format: "  TT (whitened, 3 cores, equal core parameters) beats masvd on %d of %d matrices; TT/masvd output error: median %.2f, min %.2f",
+                   better, total, median, sorted.first ?? 0))
     }
 }
 

@@ -84,13 +84,13 @@ struct CompressCommand: AsyncParsableCommand {
         if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
         if out == model { throw ValidationError("--out must differ from the input file") }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
-        if sequential && calibration == nil { throw ValidationError("--sequential needs --calibration (it runs the model on the text)") }
-        if sequential && method != .masvd { throw ValidationError("--sequential needs --method masvd") }
+        if sequential && calibration == nil { throw CLIFailure.reject("--sequential needs --calibration (it runs the model on the text)") }
+        if sequential && method != .masvd { throw CLIFailure.reject("--sequential needs --method masvd") }
         if !(shrinkage.isFinite && shrinkage >= 0) || (shrinkageTarget == .diagonal && shrinkage > 1) {
-            throw ValidationError("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
+            throw CLIFailure.reject("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
         }
         if allocationLoss == .residualStream && calibration == nil {
-            throw ValidationError("--allocation-loss residual needs --calibration (residual energies are recorded in-process)")
+            throw CLIFailure.reject("--allocation-loss residual needs --calibration (residual energies are recorded in-process)")
         }
     }
 
