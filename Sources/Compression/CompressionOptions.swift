@@ -65,3 +65,14 @@ public struct CompressionOptions: Sendable, Equatable, Codable {
         guard zstdLevel >= 1, zstdLevel <= 22 else { throw CompressionError.invalidBudget("zstd level \(zstdLevel) outside 1...22") }
     }
 }
+
+extension CompressionOptions {
+    /// The configuration that measured best on SmolLM2-135M (docs/RESULTS.md, "Closing the gap to the
+    /// goal"): measurement-aware SVD, greedy allocation (dense allowed) on the whitened spectra of Gram
+    /// matrices shrunk by `GramShrinkage.identity(0.01)`, sequential calibration, least-squares refit.
+    /// Needs calibration text run in-process (`Compressor.sequentialCalibration`).
+    public static func bestMeasured(budget: CompressionBudget) -> CompressionOptions {
+        CompressionOptions(method: .masvd, budget: budget, allocation: .greedy, allowDense: true, refit: true,
+                           shrinkage: .identity(0.01), allocationLoss: .relativeEnergy, sequential: true)
+    }
+}

@@ -88,6 +88,14 @@ struct AblateBench: ParsableCommand {
             }
             let seconds = Date().timeIntervalSince(t0)
             if compareTT { try compareTensorTrains(c, plan: plan, tensors: tensors, options: options) }
+            var byKind: [String: (count: Int, kept: Double)] = [:]
+            for item in plan.items {
+                guard case let .lowRank(k) = item.choice, let kind = TensorRole(name: item.name)?.kind.rawValue else { continue }
+                let e = byKind[kind] ?? (0, 0)
+                byKind[kind] = (e.count + 1, e.kept + Double(k * (item.rows + item.columns)) / Double(item.rows * item.columns))
+            }
+            say("  factored by kind (count, mean kept fraction): " + byKind.keys.sorted().map {
+                String(format: "%@ %d %.2f", $0, byKind[$0]!.count, byKind[$0]!.kept / Double(byKind[$0]!.count)) }.joined(separator: "; "))
             let m = try lm.model.replacingLinears(with: tensors, contractTensorTrains: true)
             let r = try Perplexity.evaluate(model: m, tokens: evalIDs, bos: bos, context: ctx)
             say(String(format: "%@ | calib %d | removed %.4f | dense kept %d | ppl %.3f | compress %.0f s | eval %.0f s",
