@@ -66,6 +66,8 @@ import ReferenceLM
         let lowRank = r.manifest.tensors.filter { $0.layout == "lowrank" }
         #expect(!lowRank.isEmpty)
         #expect(lowRank.allSatisfy { $0.measuredErrorMetric == "output-sequential" })
+        #expect(r.manifest.sequential == true && r.manifest.shrinkage == nil && r.manifest.allocationLoss == nil)
+        #expect(checkpoint.manifest.sequential == true)
         // Recompute layer 1's attn_output error directly: ‖X Wᵀ − Y Ŵᵀ‖ / ‖X Wᵀ‖ over the windows.
         let name = "model.layers.1.self_attn.o_proj.weight"
         guard let e = lowRank.first(where: { $0.name == name }) else { return }
