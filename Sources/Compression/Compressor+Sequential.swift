@@ -53,13 +53,16 @@ extension Compressor {
                 }
                 continue
             }
+            // Only the sites feeding a matrix factored in this block are paired (the n×n products dominate the cost).
+            let needed = Set(byLayer[l].compactMap { ActivationSite(reading: $0.1.kind) })
             var stats: [ActivationSite: CrossActivationStatistics] = [:]
             for w in windows.indices {
                 let rows = windows[w].count
                 var captured: [ActivationSite: [Float]] = [:]
                 var y = ys[w]
-                try model.runBlock(l, residual: &y, rows: rows) { site, input in captured[site] = input }
+                try model.runBlock(l, residual: &y, rows: rows) { site, input in if needed.contains(site) { captured[site] = input } }
                 try model.runBlock(l, residual: &xs[w], rows: rows) { site, input in
+                    guard needed.contains(site) else { return }
                     var s = stats[site] ?? CrossActivationStatistics(width: input.count / rows)
                     try s.add(original: input, compressed: captured[site] ?? [], rows: rows)
                     stats[site] = s

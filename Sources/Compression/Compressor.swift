@@ -183,7 +183,8 @@ public final class Compressor: @unchecked Sendable {
         do {
             descriptors = try analysis.matrices.enumerated().map { i, m in
                 try MatrixDescriptor(label: m.name, rows: m.rows, columns: m.columns, singularValues: m.singularValues,
-                                     importance: importance[i], allowDense: options.allowDense)
+                                     importance: importance[i], floorRank: Self.floorRank(rows: m.rows, columns: m.columns, keptFraction: options.minimumKeptFraction),
+                                     allowDense: options.allowDense)
             }
         } catch { throw CompressionError.invalidBudget("\(error)") }
         let budget: AllocationBudget
@@ -218,6 +219,13 @@ public final class Compressor: @unchecked Sendable {
             items.append(.init(name: m.name, rows: m.rows, columns: m.columns, choice: choice, ttCap: cap, plannedParameters: planned))
         }
         return CompressionPlan(options: options, spectrum: analysis.spectrum, items: items, allocation: allocation)
+    }
+
+    /// The smallest rank keeping at least the fraction f of an m×n matrix's parameters:
+    /// ⌈f·mn/(m + n)⌉, clamped to 1…min(m, n).
+    public static func floorRank(rows m: Int, columns n: Int, keptFraction f: Double) -> Int {
+        let k = Int((f * Double(m * n) / Double(m + n)).rounded(.up))
+        return Swift.max(1, Swift.min(k, Swift.min(m, n)))
     }
 
     /// Parameters of the TT-matrix TT-SVD builds for an m×n matrix with every bond rank capped at

@@ -15,9 +15,9 @@ public final class ActivationRecorder {
     public var recordsHead: Bool
     /// Σₜ ‖xₜ‖² of the residual stream entering each sub-layer, by key `blk.N.attn_residual` (before
     /// the attention RMSNorm) and `blk.N.ffn_residual` (before the MLP RMSNorm), over the same rows as
-    /// the sites' statistics. In memory only (statistics files do not carry it). Used to weigh a
+    /// the sites' statistics. Saved as `<key>.energy` F64 (1) by `save(to:metadata:)`. Used to weigh a
     /// sub-layer's output error against the stream it is added to (`AllocationLoss.residualStream`).
-    public private(set) var residualSumSquares: [String: Double] = [:]
+    public internal(set) var residualSumSquares: [String: Double] = [:]
 
     public init(recordsHead: Bool = true) {
         self.recordsHead = recordsHead

@@ -31,6 +31,8 @@ struct AblateBench: ParsableCommand {
     var ctx: Int = 256
     @Option(parsing: .upToNextOption, help: "Configurations (see the discussion above).")
     var configs: [String] = ["uniform", "entropy"]
+    @Option(help: "Folder to keep recorded calibrations in (stats-N.safetensors + residual-N.json), reused by later runs.")
+    var statsCache: String?
     @Flag(help: "Also evaluate the dense model.")
     var dense = false
     @Flag(help: "Per matrix of each configuration's plan, also build the whitened TT-matrix (TT-SVD of W·S, 3 cores) at the same core parameter count as the planned rank (S not counted, as if shared) and count where its output error beats masvd's.")
@@ -59,6 +61,7 @@ struct AblateBench: ParsableCommand {
                 switch kv[0] {
                 case "seq": options.sequential = true
                 case "refit": options.refit = true
+                case "floor": options.minimumKeptFraction = Double(kv[1]) ?? 0
                 case "tokens": tokens = Int(kv[1]) ?? tokens
                 case "method": options.method = CompressionMethod(rawValue: kv[1]) ?? .masvd
                 case "loss": options.allocationLoss = AllocationLoss(rawValue: kv[1]) ?? .relativeEnergy
@@ -70,8 +73,22 @@ struct AblateBench: ParsableCommand {
                 }
             }
             let t0 = Date()
+            if calibrations[tokens] == nil, let dir = statsCache {
+                let stats = dir + "/stats-\(tokens).safetensors", resid = dir + "/residual-\(tokens).json"
+                if FileManager.default.fileExists(atPath: stats), let data = FileManager.default.contents(atPath: resid) {
+                    var c = try CalibrationSet.read(path: stats)
+                    c.residualEnergy = try JSONDecoder().decode([String: Double].self, from: data)
+                    calibrations[tokens] = c
+                }
+            }
             if calibrations[tokens] == nil {
-                calibrations[tokens] = try CalibrationSet.record(model: lm, text: calText, maxTokens: tokens, context: ctx, origin: calibration)
+                let c = try CalibrationSet.record(model: lm, text: calText, maxTokens: tokens, context: ctx, origin: calibration)
+                calibrations[tokens] = c
+                if let dir = statsCache {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    try c.write(path: dir + "/stats-\(tokens).safetensors")
+                    try JSONEncoder().encode(c.residualEnergy).write(to: URL(fileURLWithPath: dir + "/residual-\(tokens).json"))
+                }
             }
             let cal = calibrations[tokens]!
             let c = try Compressor(source: source, calibration: cal)

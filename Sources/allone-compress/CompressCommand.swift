@@ -52,8 +52,8 @@ struct CompressCommand: AsyncParsableCommand {
     @Option(help: "Shrinkage target: identity or diagonal.")
     var shrinkageTarget: ShrinkageTarget = .identity
 
-    @Option(help: "Loss of --allocate entropy: relative (discarded whitened energy ÷ the matrix's energy), absolute, or residual (relative × the sub-layer's share of the residual stream; needs --calibration).")
-    var allocationLoss: AllocationLoss = .relativeEnergy
+    @Option(help: "Loss of --allocate entropy: relative (discarded whitened energy ÷ the matrix's energy), absolute, or residual (relative × the sub-layer's share of the residual stream). Default: residual when the calibration has residual-stream energies (--calibration, or --stats recorded by this version), else relative.")
+    var allocationLoss: AllocationLoss?
 
     @Option(help: "Stored element type: f32, f16 or bf16.")
     var dtype: StoredType = .f32
@@ -89,18 +89,15 @@ struct CompressCommand: AsyncParsableCommand {
         if !(shrinkage.isFinite && shrinkage >= 0) || (shrinkageTarget == .diagonal && shrinkage > 1) {
             throw CLIFailure.reject("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
         }
-        if allocationLoss == .residualStream && calibration == nil {
-            throw CLIFailure.reject("--allocation-loss residual needs --calibration (residual energies are recorded in-process)")
-        }
     }
 
     func run() async throws {
-        let options = CompressionOptions(
+        var options = CompressionOptions(
             method: method, budget: ratio.map { .ratio($0) } ?? .bytes(bytes ?? 0),
             allocation: allocate == .entropy ? .greedy : .uniform, refit: refit,
             dtype: dtype == .f32 ? .f32 : (dtype == .f16 ? .f16 : .bf16), zstd: zstd, seed: seed,
             shrinkage: shrinkage == 0 ? .none : (shrinkageTarget == .identity ? .identity(shrinkage) : .diagonal(shrinkage)),
-            allocationLoss: allocationLoss, sequential: sequential)
+            allocationLoss: allocationLoss ?? .relativeEnergy, sequential: sequential)
         let progress = TerminalProgress("compress", quiet: quiet || json)
         let start = Date()
         let result = try CLIErrors.run {
@@ -118,6 +115,10 @@ struct CompressCommand: AsyncParsableCommand {
                     sequentialCalibration = try SequentialCalibration(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext)
                 }
             }
+            if allocationLoss == nil, allocate == .entropy, options.method == .masvd || options.method == .auto,
+               let energies = cal?.residualEnergy, !energies.isEmpty {
+                options.allocationLoss = .residualStream  // the best measured loss (docs/RESULTS.md)
+            }
             let c = try Compressor(source: source, calibration: cal)
             c.sequentialCalibration = sequentialCalibration
             return try c.compress(options: options, to: out, progress: progress)
@@ -128,7 +129,7 @@ struct CompressCommand: AsyncParsableCommand {
         if json {
             var obj: [String: Any] = [
                 "path": result.path, "file_bytes": result.fileBytes, "tensor_bytes": result.tensorBytes,
-                "method": m.method, "allocation": m.allocation, "seconds": seconds,
+                "method": m.method, "allocation": m.allocation, "allocation_loss": m.allocationLoss ?? "relative", "seconds": seconds,
                 "linear_parameters_before": m.parameters.linearBefore, "linear_parameters_after": m.parameters.linearAfter,
                 "linear_fraction_removed": m.parameters.linearFractionRemoved,
                 "parameters_before": m.parameters.totalBefore, "parameters_after": m.parameters.totalAfter,

@@ -145,12 +145,51 @@ import ReferenceLM
         }
         let plan = try c.plan(analysis, options: .init(method: .masvd, budget: .ratio(0.3), allocation: .greedy, allocationLoss: .residualStream))
         #expect(plan.allocation.fractionRemoved >= 0.3)
-        // Statistics read from a file carry no residual energies: refused, naming the reason.
+        // Statistics files carry the residual energies (`<key>.energy`), in our writer's and the runtime's layout.
         let p = dir.appendingPathComponent("stats.safetensors").path
         try cal.write(path: p)
-        let fromFile = try Compressor(source: c.source, calibration: try CalibrationSet.read(path: p))
-        #expect(throws: CompressionError.self) { _ = try fromFile.allocationImportance(try fromFile.analyze(spectrum: .whitened), loss: .residualStream) }
+        let read = try CalibrationSet.read(path: p)
+        #expect(read.residualEnergy == cal.residualEnergy && read.residualEnergy.count == 4)
+        let fromFile = try Compressor(source: c.source, calibration: read)
+        #expect(try fromFile.allocationImportance(try fromFile.analyze(spectrum: .whitened), loss: .residualStream) == importance)
+        let q = dir.appendingPathComponent("runtime.safetensors").path
+        let recorder = ActivationRecorder()
+        try Calibration.run(model: try #require(c.sequentialCalibration?.model), tokens: [3, 4, 5, 6, 7, 8, 9, 10], bos: 0, context: 8,
+                            maxTokens: 8, recorder: recorder)
+        try recorder.save(to: q, metadata: ["tokens": "8"])
+        #expect(try ActivationRecorder.load(from: q).recorder.residualSumSquares == recorder.residualSumSquares)
+        #expect(try CalibrationSet.read(path: q).residualEnergy == recorder.residualSumSquares)
+        // Without them (older files): refused, naming the reason.
+        var bare = cal
+        bare.residualEnergy = [:]
+        let r = dir.appendingPathComponent("bare.safetensors").path
+        try bare.write(path: r)
+        let noEnergy = try Compressor(source: c.source, calibration: try CalibrationSet.read(path: r))
+        #expect(throws: CompressionError.self) { _ = try noEnergy.allocationImportance(try noEnergy.analyze(spectrum: .whitened), loss: .residualStream) }
         #expect(throws: CompressionError.self) { _ = try c.allocationImportance(try c.analyze(spectrum: .weight), loss: .residualStream) }
+    }
+}
+
+extension SequentialCompressionTests {
+    @Test func minimumKeptFractionIsAFloorOfEveryFactoredMatrix() throws {
+        let (c, _, _) = try syntheticSetup(tokens: 200)
+        let analysis = try c.analyze(spectrum: .whitened)
+        let free = try c.plan(analysis, options: .init(method: .masvd, budget: .ratio(0.2), allocation: .greedy))
+        let floored = try c.plan(analysis, options: .init(method: .masvd, budget: .ratio(0.2), allocation: .greedy, minimumKeptFraction: 0.7))
+        #expect(floored.allocation.fractionRemoved >= 0.2)
+        for item in floored.items {
+            if case let .lowRank(k) = item.choice {
+                #expect(k == Compressor.floorRank(rows: item.rows, columns: item.columns, keptFraction: 0.7) || Double(k * (item.rows + item.columns)) >= 0.7 * Double(item.rows * item.columns))
+                #expect(Double(k * (item.rows + item.columns)) >= 0.7 * Double(item.rows * item.columns) - 1e-9, "\(item.name)")
+            }
+        }
+        // Without the floor the greedy plan cuts some matrix below 70%; with it, more matrices are factored.
+        let deepest = free.items.compactMap { i -> Double? in
+            if case let .lowRank(k) = i.choice { return Double(k * (i.rows + i.columns)) / Double(i.rows * i.columns) } else { return nil }
+        }.min() ?? 1
+        #expect(deepest < 0.7)
+        #expect(floored.allocation.denseCount < free.allocation.denseCount)
+        #expect(throws: CompressionError.self) { try CompressionOptions(minimumKeptFraction: 1).validate() }
     }
 }
 
