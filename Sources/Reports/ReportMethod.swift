@@ -15,7 +15,7 @@ public enum ReportMethod: String, Sendable, CaseIterable, Codable {
     /// As `masvdAlloc`, plus SVD-LLM's closed-form least-squares refit of A.
     case masvdAllocRefit = "masvd+alloc+refit"
     /// The best measured configuration (`CompressionOptions.bestMeasured`, docs/RESULTS.md "Closing the
-    /// gap to the goal"): greedy allocation on the residual-stream loss.
+    /// gap to the goal"): greedy allocation on the residual-stream loss, sequential calibration.
     case masvdBest = "masvd+best"
     /// Tensor-train (TT-matrix / MPO, 3 cores), uniform parameter budget.
     case tt

@@ -43,8 +43,11 @@ struct CompressCommand: AsyncParsableCommand {
     @Flag(help: "Refit the left factor by least squares on the Gram matrix (masvd).")
     var refit = false
 
-    @Flag(help: "Sequential calibration (masvd, needs --calibration): block by block, fit each matrix to the inputs of the already-compressed model.")
-    var sequential = false
+    @Flag(inversion: .prefixedNo, help: "Sequential calibration (masvd, needs --calibration): block by block, fit each matrix to the inputs of the already-compressed model. Default: on for --method masvd --allocate entropy --calibration TEXT (the best measured configuration, docs/RESULTS.md), off otherwise.")
+    var sequential: Bool?
+
+    /// `--sequential` as given, or the default described in its help.
+    var effectiveSequential: Bool { sequential ?? (calibration != nil && method == .masvd && allocate == .entropy) }
 
     @Option(help: "Shrink every Gram matrix before whitening by λ ≥ 0 (masvd): G + λ·mean(diag G)·I, or (1−λ)G + λ·diag(G) with --shrinkage-target diagonal.")
     var shrinkage: Double = 0
@@ -84,8 +87,8 @@ struct CompressCommand: AsyncParsableCommand {
         if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
         if out == model { throw ValidationError("--out must differ from the input file") }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
-        if sequential && calibration == nil { throw CLIFailure.reject("--sequential needs --calibration (it runs the model on the text)") }
-        if sequential && method != .masvd { throw CLIFailure.reject("--sequential needs --method masvd") }
+        if sequential == true && calibration == nil { throw CLIFailure.reject("--sequential needs --calibration (it runs the model on the text)") }
+        if sequential == true && method != .masvd { throw CLIFailure.reject("--sequential needs --method masvd") }
         if !(shrinkage.isFinite && shrinkage >= 0) || (shrinkageTarget == .diagonal && shrinkage > 1) {
             throw CLIFailure.reject("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
         }
@@ -97,7 +100,7 @@ struct CompressCommand: AsyncParsableCommand {
             allocation: allocate == .entropy ? .greedy : .uniform, refit: refit,
             dtype: dtype == .f32 ? .f32 : (dtype == .f16 ? .f16 : .bf16), zstd: zstd, seed: seed,
             shrinkage: shrinkage == 0 ? .none : (shrinkageTarget == .identity ? .identity(shrinkage) : .diagonal(shrinkage)),
-            allocationLoss: allocationLoss ?? .relativeEnergy, sequential: sequential)
+            allocationLoss: allocationLoss ?? .relativeEnergy, sequential: effectiveSequential)
         let progress = TerminalProgress("compress", quiet: quiet || json)
         let start = Date()
         let result = try CLIErrors.run {
@@ -111,7 +114,7 @@ struct CompressCommand: AsyncParsableCommand {
                 }
                 let lm = try LanguageModel.load(path: model, tokenizerPath: tokenizer)
                 cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
-                if sequential {
+                if effectiveSequential {
                     sequentialCalibration = try SequentialCalibration(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext)
                 }
             }
@@ -129,7 +132,7 @@ struct CompressCommand: AsyncParsableCommand {
         if json {
             var obj: [String: Any] = [
                 "path": result.path, "file_bytes": result.fileBytes, "tensor_bytes": result.tensorBytes,
-                "method": m.method, "allocation": m.allocation, "allocation_loss": m.allocationLoss ?? "relative", "seconds": seconds,
+                "method": m.method, "allocation": m.allocation, "allocation_loss": m.allocationLoss ?? "relative", "sequential": m.sequential ?? false, "seconds": seconds,
                 "linear_parameters_before": m.parameters.linearBefore, "linear_parameters_after": m.parameters.linearAfter,
                 "linear_fraction_removed": m.parameters.linearFractionRemoved,
                 "parameters_before": m.parameters.totalBefore, "parameters_after": m.parameters.totalAfter,
