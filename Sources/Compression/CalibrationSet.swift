@@ -24,6 +24,10 @@ public struct CalibrationSet: Sendable {
     public var origin: String
     /// SHA-256 of the statistics file, when read from one (part of the resume fingerprint).
     public var fileSHA256: String?
+    /// Σ‖x‖² of the residual stream entering each sub-layer (`ActivationRecorder.residualKey`), over
+    /// the same rows as the statistics: recorded in-process, or read from a statistics file's
+    /// `<key>.energy` tensors (empty for files without them). `AllocationLoss.residualStream` needs it.
+    public var residualEnergy: [String: Double] = [:]
     let lazy: _LazyStatistics?
 
     public init(groups: [String: CalibrationStatistics], tokens: Int, textSHA256: String? = nil,
@@ -85,6 +89,7 @@ public struct CalibrationSet: Sendable {
         var groups: [String: CalibrationStatistics] = [:]
         for (key, s) in recorder.statistics { groups[key] = try s.calibrationStatistics() }
         self.init(groups: groups, tokens: tokens, textSHA256: textSHA256, origin: origin)
+        residualEnergy = recorder.residualSumSquares
     }
 
     /// Runs the first `maxTokens` tokens of `text` through `model` in-process (windows of
@@ -103,7 +108,8 @@ public struct CalibrationSet: Sendable {
 
     /// Reads a statistics file (safetensors, the layout `allone-compress calibrate` writes): for each
     /// group, `<group>.gram` F64 (or F32) [n, n] and/or `<group>.mean_abs` F64 (or F32) [n], and
-    /// optionally `<group>.tokens` I64 [1]; `__metadata__` `tokens` (decimal; when absent, the
+    /// optionally `<group>.tokens` I64 [1], and `<key>.energy` F64 [1] (residual-stream energies,
+    /// `residualEnergy`); `__metadata__` `tokens` (decimal; when absent, the
     /// smallest group token count) and optionally `text_sha256`. Throws
     /// `CompressionError.invalidStatistics` naming the field.
     public static func read(path: String) throws -> CalibrationSet {
@@ -114,8 +120,18 @@ public struct CalibrationSet: Sendable {
         var shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)] = [:]
         var ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)] = [:]
         var groupTokens: [String: Int] = [:]
+        var residual: [String: Double] = [:]
         for info in file.tensors {
             let dtype = try file.dtype(info.name), range = try file.byteRange(info.name)
+            if info.name.hasSuffix(".energy") {
+                guard dtype == .f64, info.shape == [1] else {
+                    throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected F64 [1]")
+                }
+                let e = try file.withRawBytes(info.name) { Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+                guard e.isFinite, e >= 0 else { throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "residual energy \(e)") }
+                residual[String(info.name.dropLast(7))] = e
+                continue
+            }
             if info.name.hasSuffix(".tokens") {
                 guard dtype == .i64, info.shape == [1] else {
                     throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected I64 [1]")
@@ -127,7 +143,7 @@ public struct CalibrationSet: Sendable {
             }
             let isGram = info.name.hasSuffix(".gram"), isMean = info.name.hasSuffix(".mean_abs")
             guard isGram || isMean else {
-                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected '<group>.gram', '<group>.mean_abs' or '<group>.tokens'")
+                throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "expected '<group>.gram', '<group>.mean_abs', '<group>.tokens' or '<key>.energy'")
             }
             guard dtype == .f64 || dtype == .f32 else {
                 throw CompressionError.invalidStatistics(file: path, field: info.name, reason: "dtype \(dtype.rawValue), expected F64 or F32")
@@ -165,8 +181,10 @@ public struct CalibrationSet: Sendable {
         }
         for g in ranges.keys { ranges[g]?.tokens = groupTokens[g] ?? tokens }
         let lazy = try _LazyStatistics(path: path, shapes: shapes, ranges: ranges)
-        return CalibrationSet(lazy: lazy, tokens: tokens, textSHA256: file.metadata["text_sha256"]?.stringValue,
-                              origin: path, fileSHA256: try _fileSHA256(path))
+        var set = CalibrationSet(lazy: lazy, tokens: tokens, textSHA256: file.metadata["text_sha256"]?.stringValue,
+                                 origin: path, fileSHA256: try _fileSHA256(path))
+        set.residualEnergy = residual
+        return set
     }
 
     /// Writes the statistics in the layout `read(path:)` and the runtime's `ActivationRecorder.load`
@@ -181,6 +199,9 @@ public struct CalibrationSet: Sendable {
             if let m = s.meanAbsolute { tensors.append(.init(name: g + ".mean_abs", dtype: .f64, shape: [m.count])); data[g + ".mean_abs"] = m }
             tensors.append(.init(name: g + ".tokens", dtype: .i64, shape: [1]))
             data[g + ".tokens"] = [Double(bitPattern: UInt64(bitPattern: Int64(s.sampleCount)))]
+        }
+        for (key, e) in residualEnergy {
+            tensors.append(.init(name: key + ".energy", dtype: .f64, shape: [1])); data[key + ".energy"] = [e]
         }
         var meta = ["tokens": String(tokens), "format": ActivationRecorder.fileFormat]
         if let t = textSHA256 { meta["text_sha256"] = t }

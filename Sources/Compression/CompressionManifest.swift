@@ -42,6 +42,12 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
     public var parameters: Parameters
     /// One entry per source tensor, in the source's order.
     public var tensors: [Entry]
+    /// The Gram shrinkage before whitening (`GramShrinkage.label`, e.g. `identity:0.01`); absent when none.
+    public var shrinkage: String?
+    /// The greedy allocator's loss (`relative`, `absolute`, `residual`); absent for the default `relative`.
+    public var allocationLoss: String?
+    /// True when the factors were fitted by sequential calibration; absent otherwise.
+    public var sequential: Bool?
 
     /// The checkpoint the compressed one was made from.
     public struct Source: Codable, Equatable, Sendable {

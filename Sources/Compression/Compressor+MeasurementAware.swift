@@ -8,24 +8,25 @@ extension Compressor {
     /// when G is not numerically positive definite), computed once per group: q/k/v share one,
     /// gate/up share one (`_WhiteningCache` keeps the last few groups).
     /// The Gram matrix masvd's fast path uses for tensor `name` (whitening, refit and measured
-    /// error all read it here): the calibration group's G as recorded. A transform of G (e.g. a
-    /// shrinkage option) belongs here and in `whiteningKey(for:)`, nowhere else.
-    func masvdGram(for name: String) throws -> Matrix<Double>? {
-        try calibration?.loadStatistics(for: name)?.gram
+    /// error all read it here): the calibration group's G with `shrinkage` applied. A transform of G
+    /// belongs here and in `whiteningKey(for:shrinkage:)`, nowhere else.
+    func masvdGram(for name: String, shrinkage: GramShrinkage) throws -> Matrix<Double>? {
+        guard let g = try calibration?.loadStatistics(for: name)?.gram else { return nil }
+        return shrinkage == .none ? g : try shrinkage.apply(g)
     }
 
-    /// The `_WhiteningCache` key of tensor `name`'s whitening: its calibration group.
-    func whiteningKey(for name: String) -> String? {
-        calibration?.group(for: name)
+    /// The `_WhiteningCache` key of tensor `name`'s whitening: its calibration group and the shrinkage.
+    func whiteningKey(for name: String, shrinkage: GramShrinkage) -> String? {
+        calibration?.group(for: name).map { shrinkage == .none ? $0 : $0 + "|" + shrinkage.label }
     }
 
-    func cholesky(for name: String, dimension: Int) throws -> (whitening: InputWhitening, lower: Matrix<Double>) {
+    func cholesky(for name: String, dimension: Int, shrinkage: GramShrinkage) throws -> (whitening: InputWhitening, lower: Matrix<Double>) {
         let origin = calibration?.origin ?? source.path
-        guard calibration != nil, let group = whiteningKey(for: name) else {
+        guard calibration != nil, let group = whiteningKey(for: name, shrinkage: shrinkage) else {
             throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "masvd needs the Gram matrix of its inputs (--stats or --calibration)")
         }
         let whitening = try whitenings.whitening(group) {
-            guard let g = try masvdGram(for: name) else {
+            guard let g = try masvdGram(for: name, shrinkage: shrinkage) else {
                 throw CompressionError.missingCalibration(file: origin, tensor: name, reason: "no Gram matrix")
             }
             guard g.rows == dimension else {
@@ -42,13 +43,14 @@ extension Compressor {
     /// Pass 1 of masvd for one matrix (`GramTruncation.weightedSpectrum`), taken from the spectrum
     /// store when pass 1 already computed it with at least `keep` vectors; `lower` (L and its
     /// shift) is only asked for when it must be computed.
-    func weightedSpectrum(_ name: String, _ w: Matrix<Float>, keep: Int,
+    func weightedSpectrum(_ name: String, _ w: Matrix<Float>, keep: Int, shrinkage: GramShrinkage,
                           lower: () throws -> (Matrix<Double>, Double)) throws -> GramTruncation.WeightedSpectrum {
         let store = cache?.spectra ?? spectra
-        if let s = store?.load(name), s.rows == w.rows, s.columns == w.columns, s.kept >= min(keep, s.dimension) { return s }
+        let key = shrinkage == .none ? name : name + "|" + shrinkage.label
+        if let s = store?.load(key), s.rows == w.rows, s.columns == w.columns, s.kept >= min(keep, s.dimension) { return s }
         let (l, shift) = try lower()
         let s = try GramTruncation.weightedSpectrum(w, lower: l, shift: shift, keep: keep, precision: gramPrecision)
-        store?.store(name, s)
+        store?.store(key, s)
         return s
     }
 
@@ -70,18 +72,18 @@ extension Compressor {
         var chol: (whitening: InputWhitening, lower: Matrix<Double>)? = nil
         func lowerFactor() throws -> (whitening: InputWhitening, lower: Matrix<Double>) {
             if let c = chol { return c }
-            let c = try cholesky(for: name, dimension: w.columns)
+            let c = try cholesky(for: name, dimension: w.columns, shrinkage: options.shrinkage)
             chol = c
             return c
         }
-        let spectrum = try weightedSpectrum(name, w, keep: max(k, keptVectors(rows: w.rows, columns: w.columns))) {
+        let spectrum = try weightedSpectrum(name, w, keep: max(k, keptVectors(rows: w.rows, columns: w.columns)), shrinkage: options.shrinkage) {
             let c = try lowerFactor(); return (c.lower, c.whitening.shift)
         }
         let lower = tall ? try lowerFactor().lower : nil
         let wd = w.converted(to: Double.self)
         let t = try GramTruncation.weightedFactors(spectrum, weight: wd, lower: lower, rank: k)
         var left = t.a
-        if options.refit, let g = try masvdGram(for: name) {
+        if options.refit, let g = try masvdGram(for: name, shrinkage: options.shrinkage) {
             left = try LeastSquaresRefit.refitLeft(weight: wd, right: t.b, gram: g)
         }
         let factors = try LowRankFactors(a: left.converted(to: Float.self), b: t.b.converted(to: Float.self))
@@ -96,7 +98,7 @@ extension Compressor {
         if tall, spectrum.shift == 0, let l = lower {
             num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: l, gram: nil)
         } else {
-            guard let g = try masvdGram(for: name) else {
+            guard let g = try masvdGram(for: name, shrinkage: options.shrinkage) else {
                 throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no Gram matrix")
             }
             num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: nil, gram: g)

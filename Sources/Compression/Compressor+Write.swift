@@ -24,10 +24,15 @@ extension Compressor {
         if let p = CompressionJournal.loadPlan(output: path, key: key), p.options == options {
             plan = p
         } else {
-            let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, progress: progress)
+            let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, shrinkage: options.shrinkage,
+                                       progress: progress)
             plan = try self.plan(analysis, options: options)
             try CompressionJournal.savePlan(plan, output: path, key: key)
         }
+        if options.sequential {
+            precomputed = try sequentialFactors(plan, progress: progress)
+        }
+        defer { precomputed = [:] }
         return try write(plan, to: path, progress: progress)
     }
 
@@ -84,7 +89,7 @@ extension Compressor {
         case let .ratio(r): budget = .init(kind: "ratio", value: r)
         case let .bytes(b): budget = .init(kind: "bytes", value: Double(b))
         }
-        let manifest = CompressionManifest(
+        var manifest = CompressionManifest(
             toolVersion: AlloneVersion.string,
             source: .init(file: (source.path as NSString).lastPathComponent, sha256: sourceSHA256, format: source.formatDescription,
                           architecture: source.metadata["general.architecture"]?.stringValue ?? "llama"),
@@ -92,6 +97,9 @@ extension Compressor {
             refit: options.refit, storedDType: options.dtype.rawValue, byteShuffled: options.zstd,
             calibration: calibration.map { .init(textSHA256: $0.textSHA256, tokens: $0.tokens, statisticsSHA256: $0.fileSHA256) },
             seed: options.seed, parameters: params, tensors: entries)
+        if options.shrinkage != .none { manifest.shrinkage = options.shrinkage.label }
+        if options.allocationLoss != .relativeEnergy { manifest.allocationLoss = options.allocationLoss.rawValue }
+        if options.sequential { manifest.sequential = true }
 
         var meta: [String: String] = ["format": "pt", CompressionManifest.metadataKey: try manifest.jsonString()]
         let sourcePairs: [(key: String, value: MetadataValue)]

@@ -50,6 +50,13 @@ public final class Compressor: @unchecked Sendable {
     /// Arithmetic of masvd's pass-1 Gram product (see `GramTruncation.GramPrecision`).
     var gramPrecision: GramTruncation.GramPrecision = .double
 
+    /// The model and calibration tokens that `CompressionOptions.sequential` runs (see
+    /// `Compressor+Sequential.swift`); without it a sequential compression is refused.
+    public var sequentialCalibration: SequentialCalibration?
+
+    /// Tensors already factorized (by the sequential pass), returned by `compressTensor` as they are.
+    var precomputed: [String: CompressedTensor] = [:]
+
     /// Checks the architecture (at least one block linear weight) and hashes the source.
     public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
         self.source = source
@@ -120,7 +127,8 @@ public final class Compressor: @unchecked Sendable {
 
     /// The spectrum of every block linear matrix; every tensor of the source is also checked to
     /// be finite (NaN/Inf is refused naming the tensor).
-    public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5,
+    /// `shrinkage` is applied to every Gram matrix before whitening (see `GramShrinkage`).
+    public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5, shrinkage: GramShrinkage = .none,
                         progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
         let linearNames = Set(linearTensors.map(\.name))
         let total = source.tensors.count
@@ -136,7 +144,7 @@ public final class Compressor: @unchecked Sendable {
         var done = 0
         try _forEach(linear.count, workers: workers) { j in
             let t = linear[j]
-            let m = try spectrumMatrix(t, spectrum: spectrum, asvdAlpha: asvdAlpha)
+            let m = try spectrumMatrix(t, spectrum: spectrum, asvdAlpha: asvdAlpha, shrinkage: shrinkage)
             resultLock.lock(); defer { resultLock.unlock() }
             results[j] = m
             done += 1
@@ -147,7 +155,7 @@ public final class Compressor: @unchecked Sendable {
     }
 
     /// Pass 1 for one block linear matrix: its spectrum of kind `spectrum`.
-    private func spectrumMatrix(_ t: TensorInfo, spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double) throws -> CompressionAnalysis.Matrix {
+    private func spectrumMatrix(_ t: TensorInfo, spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double, shrinkage: GramShrinkage) throws -> CompressionAnalysis.Matrix {
         do {
             let tensor = try loadFinite(t.name)
             let w = try _matrix(tensor, t.name)
@@ -158,8 +166,8 @@ public final class Compressor: @unchecked Sendable {
                     sigma = try Self.singularValues(w.converted(to: Double.self))
                 case .whitened:
                     // masvd's pass 1, kept for pass 2 (`weightedSpectrum`); one Cholesky per calibration group.
-                    sigma = try weightedSpectrum(t.name, w, keep: keptVectors(rows: w.rows, columns: w.columns)) {
-                        let c = try cholesky(for: t.name, dimension: w.columns); return (c.lower, c.whitening.shift)
+                    sigma = try weightedSpectrum(t.name, w, keep: keptVectors(rows: w.rows, columns: w.columns), shrinkage: shrinkage) {
+                        let c = try cholesky(for: t.name, dimension: w.columns, shrinkage: shrinkage); return (c.lower, c.whitening.shift)
                     }.singularValues
                 case .scaled:
                     guard let stats = try calibration?.loadStatistics(for: t.name) else {
@@ -175,7 +183,7 @@ public final class Compressor: @unchecked Sendable {
                         guard let g = stats.gram else {
                             throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name, reason: "no Gram matrix")
                         }
-                        s = try InputWhitening.cholesky(gram: g)
+                        s = try InputWhitening.cholesky(gram: shrinkage.apply(g))
                     } else {
                         guard let v = stats.meanAbsolute else {
                             throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: t.name, reason: "no mean |x|")
@@ -207,10 +215,12 @@ public final class Compressor: @unchecked Sendable {
     /// keeps all stored tensor data (kept tensors included) within N bytes.
     public func plan(_ analysis: CompressionAnalysis, options: CompressionOptions) throws -> CompressionPlan {
         try options.validate()
+        let importance = try allocationImportance(analysis, loss: options.allocationLoss)
         let descriptors: [MatrixDescriptor]
         do {
-            descriptors = try analysis.matrices.map {
-                try MatrixDescriptor(label: $0.name, rows: $0.rows, columns: $0.columns, singularValues: $0.singularValues,
+            descriptors = try analysis.matrices.enumerated().map { i, m in
+                try MatrixDescriptor(label: m.name, rows: m.rows, columns: m.columns, singularValues: m.singularValues,
+                                     importance: importance[i], floorRank: Self.floorRank(rows: m.rows, columns: m.columns, keptFraction: options.minimumKeptFraction),
                                      allowDense: options.allowDense)
             }
         } catch { throw CompressionError.invalidBudget("\(error)") }
@@ -227,7 +237,10 @@ public final class Compressor: @unchecked Sendable {
             budget = .bytes(n - kept, bytesPerParameter: options.dtype.byteSize)
         }
         let allocation: AllocationPlan
-        do { allocation = try RankAllocator.allocate(descriptors, budget: budget, strategy: options.allocation) } catch {
+        do {
+            allocation = try RankAllocator.allocate(descriptors, budget: budget, strategy: options.allocation,
+                                                    normalization: options.allocationLoss == .absoluteEnergy ? .absoluteEnergy : .relativeEnergy)
+        } catch {
             throw CompressionError.invalidBudget("\(error)")
         }
         var items: [CompressionPlan.Item] = []
@@ -243,6 +256,13 @@ public final class Compressor: @unchecked Sendable {
             items.append(.init(name: m.name, rows: m.rows, columns: m.columns, choice: choice, ttCap: cap, plannedParameters: planned))
         }
         return CompressionPlan(options: options, spectrum: analysis.spectrum, items: items, allocation: allocation)
+    }
+
+    /// The smallest rank keeping at least the fraction f of an m×n matrix's parameters:
+    /// ⌈f·mn/(m + n)⌉, clamped to 1…min(m, n).
+    public static func floorRank(rows m: Int, columns n: Int, keptFraction f: Double) -> Int {
+        let k = Int((f * Double(m * n) / Double(m + n)).rounded(.up))
+        return Swift.max(1, Swift.min(k, Swift.min(m, n)))
     }
 
     /// Parameters of the TT-matrix TT-SVD builds for an m×n matrix with every bond rank capped at
@@ -278,14 +298,16 @@ public final class Compressor: @unchecked Sendable {
     /// candidate the statistics allow is built at the planned parameter count and the one with the
     /// lowest measured error is kept (ties: svd, masvd, asvd, tt).
     public func compressTensor(_ item: CompressionPlan.Item, options: CompressionOptions) throws -> CompressedTensor {
+        if let done = precomputed[item.name] { return done }
         let info = source.info(item.name)
         let originalType = info?.storage.description ?? "F32"
         let w = try _matrix(try loadFinite(item.name), item.name)
         guard case let .lowRank(k) = item.choice else {
             return try denseTensor(name: item.name, tensor: w.tensor, originalType: originalType, dtype: options.dtype)
         }
-        // masvd alone reads its statistics through the per-group whitening cache (`cholesky(for:dimension:)`).
-        let stats = options.method == .masvd ? nil : try calibration?.loadStatistics(for: item.name)
+        // masvd alone reads its statistics through the per-group whitening cache (`masvdGram(for:)`),
+        // which applies the shrinkage itself.
+        let stats = options.method == .masvd ? nil : try shrunk(try calibration?.loadStatistics(for: item.name), options.shrinkage)
         var kinds: [CompressionMethod]
         switch options.method {
         case .auto:
@@ -354,7 +376,7 @@ public final class Compressor: @unchecked Sendable {
                 method = "svd"
             }
             let wd = w.converted(to: Double.self)
-            let key = "\(name)|\(kind.rawValue)|\(options.asvdAlpha)"
+            let key = "\(name)|\(kind.rawValue)|\(options.asvdAlpha)|\(options.shrinkage.label)"
             let (whitening, prepared) = try cache?.truncation(key) ?? {
                 var whitening: InputWhitening? = nil
                 switch kind {

@@ -6,7 +6,8 @@ extension ActivationRecorder {
     public static let fileFormat = "allone-activation-stats"
 
     /// Writes the statistics as a standard safetensors file (readable by Python `safetensors`),
-    /// atomically. For each site key `k`: `k.gram` F64 (n, n), `k.mean_abs` F64 (n), `k.tokens` I64 (1).
+    /// atomically. For each site key `k`: `k.gram` F64 (n, n), `k.mean_abs` F64 (n), `k.tokens` I64 (1);
+    /// for each residual-stream key `r` (`residualSumSquares`): `r.energy` F64 (1).
     /// Tensors are sorted by name (all have 8-byte alignment, as the reference writer orders them),
     /// the JSON header is padded with spaces to a multiple of 8 bytes, and `metadata` (plus
     /// `format`) goes to `__metadata__`.
@@ -20,6 +21,7 @@ extension ActivationRecorder {
             entries.append((key + ".mean_abs", "F64", [s.width], bytes(s.meanAbs.map(\.bitPattern))))
             entries.append((key + ".tokens", "I64", [1], bytes([Int64(s.tokens)])))
         }
+        for (key, e) in residualSumSquares { entries.append((key + ".energy", "F64", [1], bytes([e.bitPattern]))) }
         entries.sort { $0.name < $1.name }
         var meta = metadata
         meta["format"] = ActivationRecorder.fileFormat
@@ -94,6 +96,13 @@ extension ActivationRecorder {
             stats[key] = ActivationStatistics(width: r.shape[0], gram: values(r).map { Double(bitPattern: $0) },
                                               absSum: meanAbs.map { $0 * Double(tokens) }, tokens: tokens)
         }
-        return (ActivationRecorder(statistics: stats), metadata)
+        let recorder = ActivationRecorder(statistics: stats)
+        for (name, r) in raw where name.hasSuffix(".energy") {
+            guard r.dtype == "F64", r.shape == [1] else { throw bad("tensor '\(name)': residual energy must be F64 (1)") }
+            let e = Double(bitPattern: values(r)[0])
+            guard e.isFinite, e >= 0 else { throw bad("tensor '\(name)': residual energy \(e)") }
+            recorder.residualSumSquares[String(name.dropLast(7))] = e
+        }
+        return (recorder, metadata)
     }
 }

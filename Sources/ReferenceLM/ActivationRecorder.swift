@@ -13,6 +13,11 @@ public final class ActivationRecorder {
     public private(set) var statistics: [String: ActivationStatistics] = [:]
     /// Whether to record the head's input (`output`) as well as the blocks' layers.
     public var recordsHead: Bool
+    /// Σₜ ‖xₜ‖² of the residual stream entering each sub-layer, by key `blk.N.attn_residual` (before
+    /// the attention RMSNorm) and `blk.N.ffn_residual` (before the MLP RMSNorm), over the same rows as
+    /// the sites' statistics. Saved as `<key>.energy` F64 (1) by `save(to:metadata:)`. Used to weigh a
+    /// sub-layer's output error against the stream it is added to (`AllocationLoss.residualStream`).
+    public internal(set) var residualSumSquares: [String: Double] = [:]
 
     public init(recordsHead: Bool = true) {
         self.recordsHead = recordsHead
@@ -51,5 +56,18 @@ public final class ActivationRecorder {
         }
         s.tokens += rows
         statistics[key] = s
+    }
+
+    /// The residual-stream key of `layer` before its attention (`beforeMLP == false`) or MLP sub-layer.
+    public static func residualKey(layer: Int, beforeMLP: Bool) -> String {
+        "blk.\(layer)." + (beforeMLP ? "ffn_residual" : "attn_residual")
+    }
+
+    /// Adds `Σ ‖x_r‖²` (Float64) of `rows` rows of the residual stream `x` (rows, D) to its key.
+    public func recordResidual(layer: Int, beforeMLP: Bool, _ x: [Float], rows: Int) {
+        guard rows > 0 else { return }
+        var s = 0.0
+        for v in x.prefix(rows * (x.count / rows)) { s += Double(v) * Double(v) }
+        residualSumSquares[Self.residualKey(layer: layer, beforeMLP: beforeMLP), default: 0] += s
     }
 }

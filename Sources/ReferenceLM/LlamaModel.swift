@@ -174,6 +174,7 @@ public final class LlamaModel: Sendable {
 
         for (l, b) in blocks.enumerated() {
             // Attention sub-layer.
+            recorder?.recordResidual(layer: l, beforeMLP: false, x, rows: T)
             rmsNorm(x, gain: b.attnNorm, rows: T, into: &n)
             recorder?.record(.attentionInput, layer: l, n, rows: T)
             try b.attnQ.apply(n, rows: T, into: &q)
@@ -208,6 +209,7 @@ public final class LlamaModel: Sendable {
             for i in 0..<(T * D) { x[i] += proj[i] }
 
             // SwiGLU MLP sub-layer.
+            recorder?.recordResidual(layer: l, beforeMLP: true, x, rows: T)
             rmsNorm(x, gain: b.ffnNorm, rows: T, into: &n)
             recorder?.record(.mlpInput, layer: l, n, rows: T)
             try b.ffnGate.apply(n, rows: T, into: &gate)

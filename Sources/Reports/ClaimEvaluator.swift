@@ -17,7 +17,7 @@ import Foundation
 ///     smallest budget — how many times less specialization the best method loses; supported when ≥ 3.93.
 public enum ClaimEvaluator {
     /// Methods that count as measurement-aware for claim (a).
-    public static let measurementAware: Set<String> = ["masvd", "masvd+alloc", "masvd+alloc+refit"]
+    public static let measurementAware: Set<String> = ["masvd", "masvd+alloc", "masvd+alloc+refit", "masvd+best"]
 
     /// All four claims.
     public static func evaluate(runs: [ComparisonReport.Run], densePerplexity: Double, layerZeroShare: Double,

@@ -14,6 +14,9 @@ public enum ReportMethod: String, Sendable, CaseIterable, Codable {
     case masvdAlloc = "masvd+alloc"
     /// As `masvdAlloc`, plus SVD-LLM's closed-form least-squares refit of A.
     case masvdAllocRefit = "masvd+alloc+refit"
+    /// The best measured configuration (`CompressionOptions.bestMeasured`, docs/RESULTS.md "Closing the
+    /// gap to the goal"): greedy allocation on the residual-stream loss, sequential calibration.
+    case masvdBest = "masvd+best"
     /// Tensor-train (TT-matrix / MPO, 3 cores), uniform parameter budget.
     case tt
     /// Round trip through ggml's Q8_0 (8.5 bits per weight) for the block linear layers.
@@ -33,6 +36,7 @@ public enum ReportMethod: String, Sendable, CaseIterable, Codable {
         case .masvdAlloc: return CompressionOptions(method: .masvd, budget: .ratio(ratio), allocation: .greedy, allowDense: true)
         case .masvdAllocRefit:
             return CompressionOptions(method: .masvd, budget: .ratio(ratio), allocation: .greedy, allowDense: true, refit: true)
+        case .masvdBest: return CompressionOptions.bestMeasured(budget: .ratio(ratio))
         case .tt: return CompressionOptions(method: .tt, budget: .ratio(ratio), allocation: .uniform, allowDense: false)
         case .q8_0, .q4_0: return nil
         }

@@ -71,6 +71,10 @@ public enum ReportRunner {
         log?("calibrated on \(calibration.tokens) tokens")
 
         let compressor = try Compressor(source: source, calibration: calibration)
+        if o.methods.contains(where: { $0.options(ratio: 0.5)?.sequential == true }) {
+            compressor.sequentialCalibration = try SequentialCalibration(model: lm, text: calibrationText, maxTokens: o.calibrationTokens,
+                                                                         context: o.context)
+        }
         let cache = DecompositionCache()
         compressor.cache = cache
         let labels = compressor.linearTensors.map(\.name)
@@ -90,17 +94,26 @@ public enum ReportRunner {
             log?("spectra (\(spectrum.rawValue))…")
             let analysis = try compressor.analyze(spectrum: spectrum, progress: progress)
             analyses[spectrum] = analysis
+            var shrunkAnalyses: [String: CompressionAnalysis] = [:]
             for method in methods {
                 for ratio in o.ratios.sorted() {
                     let options = method.options(ratio: ratio)!
                     let t0 = Date()
-                    let plan = try compressor.plan(analysis, options: options)
+                    var methodAnalysis = analysis
+                    if options.shrinkage != .none {
+                        if shrunkAnalyses[options.shrinkage.label] == nil {
+                            shrunkAnalyses[options.shrinkage.label] = try compressor.analyze(spectrum: spectrum, shrinkage: options.shrinkage)
+                        }
+                        methodAnalysis = shrunkAnalyses[options.shrinkage.label]!
+                    }
+                    let plan = try compressor.plan(methodAnalysis, options: options)
+                    let sequential = options.sequential ? try compressor.sequentialFactors(plan) : [:]
                     var tensors: [CompressedTensor] = []
                     var kept: [Double] = []
                     var heads: [Double] = []
                     for (i, item) in plan.items.enumerated() {
                         progress?.update(completed: i, total: plan.items.count, label: "\(method.rawValue) \(Int(ratio * 100))% \(item.name)")
-                        let c = try compressor.compressTensor(item, options: options)
+                        let c = try sequential[item.name] ?? compressor.compressTensor(item, options: options)
                         kept.append(Double(item.plannedParameters) / Double(item.rows * item.columns))
                         // Head specialization at the smallest budget, on the attention projections.
                         if ratio == minRatio, let role = source.info(item.name)?.role, role.kind == .attnQ || role.kind == .attnOutput,

@@ -14,6 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             QuantumBench.self,
             EvalBench.self,
             CompressBench.self,
+            AblateBench.self,
         ]
     )
 }

@@ -43,6 +43,21 @@ struct CompressCommand: AsyncParsableCommand {
     @Flag(help: "Refit the left factor by least squares on the Gram matrix (masvd).")
     var refit = false
 
+    @Flag(inversion: .prefixedNo, help: "Sequential calibration (masvd, needs --calibration): block by block, fit each matrix to the inputs of the already-compressed model. Default: on for --method masvd --allocate entropy --calibration TEXT (the best measured configuration, docs/RESULTS.md), off otherwise.")
+    var sequential: Bool?
+
+    /// `--sequential` as given, or the default described in its help.
+    var effectiveSequential: Bool { sequential ?? (calibration != nil && method == .masvd && allocate == .entropy) }
+
+    @Option(help: "Shrink every Gram matrix before whitening by λ ≥ 0 (masvd): G + λ·mean(diag G)·I, or (1−λ)G + λ·diag(G) with --shrinkage-target diagonal.")
+    var shrinkage: Double = 0
+
+    @Option(help: "Shrinkage target: identity or diagonal.")
+    var shrinkageTarget: ShrinkageTarget = .identity
+
+    @Option(help: "Loss of --allocate entropy: relative (discarded whitened energy ÷ the matrix's energy), absolute, or residual (relative × the sub-layer's share of the residual stream). Default: residual when the calibration has residual-stream energies (--calibration, or --stats recorded by this version), else relative.")
+    var allocationLoss: AllocationLoss?
+
     @Option(help: "Stored element type: f32, f16 or bf16.")
     var dtype: StoredType = .f32
 
@@ -66,6 +81,7 @@ struct CompressCommand: AsyncParsableCommand {
 
     enum Allocation: String, ExpressibleByArgument, CaseIterable { case uniform, entropy }
     enum StoredType: String, ExpressibleByArgument, CaseIterable { case f32, f16, bf16 }
+    enum ShrinkageTarget: String, ExpressibleByArgument, CaseIterable { case identity, diagonal }
 
     func validate() throws {
         guard (ratio == nil) != (bytes == nil) else { throw ValidationError("give exactly one of --ratio or --bytes") }
@@ -75,28 +91,44 @@ struct CompressCommand: AsyncParsableCommand {
         if out == model { throw ValidationError("--out must differ from the input file") }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
         if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
+        if sequential == true && calibration == nil { throw CLIFailure.reject("--sequential needs --calibration (it runs the model on the text)") }
+        if sequential == true && method != .masvd { throw CLIFailure.reject("--sequential needs --method masvd") }
+        if !(shrinkage.isFinite && shrinkage >= 0) || (shrinkageTarget == .diagonal && shrinkage > 1) {
+            throw CLIFailure.reject("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
+        }
     }
 
     func run() async throws {
-        let options = CompressionOptions(
+        var options = CompressionOptions(
             method: method, budget: ratio.map { .ratio($0) } ?? .bytes(bytes ?? 0),
             allocation: allocate == .entropy ? .greedy : .uniform, refit: refit,
-            dtype: dtype == .f32 ? .f32 : (dtype == .f16 ? .f16 : .bf16), zstd: zstd, seed: seed)
+            dtype: dtype == .f32 ? .f32 : (dtype == .f16 ? .f16 : .bf16), zstd: zstd, seed: seed,
+            shrinkage: shrinkage == 0 ? .none : (shrinkageTarget == .identity ? .identity(shrinkage) : .diagonal(shrinkage)),
+            allocationLoss: allocationLoss ?? .relativeEnergy, sequential: effectiveSequential)
         let progress = TerminalProgress("compress", quiet: quiet || json)
         let start = Date()
         let result = try CLIErrors.run {
             let source = try Checkpoints.openAny(model)
             if source is CompressedCheckpoint { throw ValidationError("\(model) is already a compressed checkpoint") }
             var cal = try stats.map { try CalibrationSet.read(path: $0) }
+            var sequentialCalibration: SequentialCalibration? = nil
             if let text = calibration {
                 guard let body = try? String(contentsOfFile: text, encoding: .utf8) else {
                     throw ValidationError("\(text): cannot read as UTF-8 text")
                 }
                 let lm = try LanguageModel.load(path: model, tokenizerPath: tokenizer)
                 cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
+                if effectiveSequential {
+                    sequentialCalibration = try SequentialCalibration(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext)
+                }
+            }
+            if allocationLoss == nil, allocate == .entropy, options.method == .masvd || options.method == .auto,
+               let energies = cal?.residualEnergy, !energies.isEmpty {
+                options.allocationLoss = .residualStream  // the best measured loss (docs/RESULTS.md)
             }
             let c = try Compressor(source: source, calibration: cal)
             c.workers = workers
+            c.sequentialCalibration = sequentialCalibration
             return try c.compress(options: options, to: out, progress: progress)
         }
         let seconds = Date().timeIntervalSince(start)
@@ -105,7 +137,7 @@ struct CompressCommand: AsyncParsableCommand {
         if json {
             var obj: [String: Any] = [
                 "path": result.path, "file_bytes": result.fileBytes, "tensor_bytes": result.tensorBytes,
-                "method": m.method, "allocation": m.allocation, "seconds": seconds,
+                "method": m.method, "allocation": m.allocation, "allocation_loss": m.allocationLoss ?? "relative", "sequential": m.sequential ?? false, "seconds": seconds,
                 "linear_parameters_before": m.parameters.linearBefore, "linear_parameters_after": m.parameters.linearAfter,
                 "linear_fraction_removed": m.parameters.linearFractionRemoved,
                 "parameters_before": m.parameters.totalBefore, "parameters_after": m.parameters.totalAfter,
@@ -128,3 +160,4 @@ struct CompressCommand: AsyncParsableCommand {
 }
 
 extension CompressionMethod: ExpressibleByArgument {}
+extension AllocationLoss: ExpressibleByArgument {}

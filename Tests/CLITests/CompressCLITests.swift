@@ -158,4 +158,38 @@ struct CompressCLITests {
         #expect(short.status == 2)
         #expect(short.stderr.contains("calibration too short"))
     }
+
+    @Test(.enabled(if: stories != nil && TestPaths.sharedCorpus("tinystories_val.txt") != nil, "needs ../shared"))
+    func sequentialShrinkageAndResidualLossRunAndBadCombinationsAreRefused() throws {
+        let text = TestPaths.sharedCorpus("tinystories_val.txt")!
+        let out = dir.appendingPathComponent("seq.safetensors").path
+        let r = try CLIRunner.run(["compress", Self.stories!, "--method", "masvd", "--ratio", "0.3", "--allocate", "entropy",
+                                   "--allocation-loss", "residual", "--shrinkage", "0.01",  // sequential by default here
+                                   "--calibration", text, "--calibration-tokens", "512", "--out", out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try CLIRunner.run(["verify", out]).status == 0)
+        // The manifest (in the safetensors header) records the sequential errors.
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = String(decoding: data.dropFirst(8).prefix(headerLength), as: UTF8.self)
+        #expect(header.contains("output-sequential"))
+        #expect(header.contains("sequential\\\":true") || header.contains("\"sequential\":true"))
+        // --no-sequential: one-shot factors, and the residual loss is the default of --allocate entropy.
+        let oneShot = dir.appendingPathComponent("one.safetensors").path
+        let o = try CLIRunner.run(["compress", Self.stories!, "--method", "masvd", "--ratio", "0.3", "--allocate", "entropy", "--no-sequential",
+                                   "--calibration", text, "--calibration-tokens", "512", "--out", oneShot, "--json"])
+        #expect(o.status == 0, "\(o.stderr)")
+        #expect(o.stdout.contains("\"allocation_loss\" : \"residual\"") && o.stdout.contains("\"sequential\" : false"), "\(o.stdout)")
+        for bad in [["--sequential"],                                                   // no --calibration
+                    ["--sequential", "--calibration", text, "--method", "svd"],          // not masvd
+                    ["--shrinkage=-1", "--calibration", text],
+                    ["--shrinkage", "2", "--shrinkage-target", "diagonal", "--calibration", text],
+                    ["--allocation-loss", "residual", "--allocate", "entropy"]] {       // residual energies need --calibration
+            var args = ["compress", Self.stories!, "--ratio", "0.3", "--out", dir.appendingPathComponent("bad.safetensors").path] + bad
+            if !bad.contains("--method") { args += ["--method", "masvd"] }
+            let b = try CLIRunner.run(args)
+            #expect(b.status == 2, "\(bad): \(b.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.safetensors").path))
+        }
+    }
 }

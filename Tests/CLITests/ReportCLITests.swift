@@ -15,12 +15,12 @@ struct ReportCLITests {
     func smallReportOnStories260K() throws {
         let out = TestPaths.temporaryDirectory("report").path
         let r = try CLIRunner.run(["report", Self.stories!, "--calibration", Self.cal!, "--eval", Self.eval!,
-                                   "--ratios", "0.2", "--methods", "svd,masvd,masvd+alloc,q8_0",
+                                   "--ratios", "0.2", "--methods", "svd,masvd,masvd+alloc,masvd+best,q8_0",
                                    "--calibration-tokens", "1024", "--eval-tokens", "1024", "--out", out, "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
         let runs = try #require(json["runs"] as? [[String: Any]])
-        #expect(runs.count == 4)
+        #expect(runs.count == 5)
         func ppl(_ m: String) -> Double { runs.first { $0["method"] as? String == m }?["perplexity"] as? Double ?? .nan }
         let dense = try #require(json["densePerplexity"] as? Double)
         // The same protocol as `eval` on the same 1024 tokens.
@@ -29,6 +29,7 @@ struct ReportCLITests {
         let evalPPL = try #require(evalJSON["perplexity"] as? Double)
         #expect(abs(dense - evalPPL) <= 1e-9 * dense)
         #expect(ppl("masvd") < ppl("svd"))
+        #expect(ppl("masvd+best").isFinite && ppl("masvd+best") < ppl("svd"))
         #expect(ppl("q8_0") < dense * 1.01)
         for run in runs where run["method"] as? String != "q8_0" {
             let removed = try #require(run["fractionRemoved"] as? Double)
