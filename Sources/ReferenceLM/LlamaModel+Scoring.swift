@@ -11,7 +11,7 @@ extension LlamaModel {
     /// The vocabulary is cut into `threads` parts (default `BLAS.threadCount`), each cut into blocks of
     /// `headChunk` rows of the head: one single-threaded GEMM per block, then a streaming log-sum-exp
     /// per row (running maximum `m`, running `s = Σ e^(ℓ−m)` rescaled by `e^(m_old − m_new)` when `m`
-    /// grows; exps in Float32, sums in Float64 across groups of 16), and the parts are merged as
+    /// grows; exps in Float32, sums in Float64 across groups of 8), and the parts are merged as
     /// `lse = M + log Σ_w s_w·e^(m_w − M)`. Every head weight is read once per call. Agrees with
     /// `Perplexity.negativeLogLikelihood` on full logits to ~1e-6 (tested).
     public func negativeLogLikelihoods(finalHidden: [Float], targets: [Int], threads: Int? = nil) throws -> [Double] {
@@ -94,10 +94,10 @@ extension LlamaModel {
 
     /// Folds `count` logits into a running `(max, sum)` with `sum = Σ e^(ℓ − max)`.
     static func accumulateLogSumExp(_ row: UnsafePointer<Float>, count: Int, max m: inout Float, sum s: inout Double) {
-        typealias V16 = _Kernels.V16
-        var mv = V16(repeating: -.infinity)
+        typealias Vec = _Kernels.Vec
+        var mv = Vec(repeating: -.infinity)
         var i = 0
-        while i + 16 <= count { mv = pointwiseMax(mv, _Kernels.load(row + i)); i += 16 }
+        while i + _Kernels.lanes <= count { mv = _Kernels.maximum(mv, _Kernels.load(row + i)); i += _Kernels.lanes }
         var cm = mv.max()
         while i < count { cm = Swift.max(cm, row[i]); i += 1 }
         if cm > m {
@@ -107,9 +107,9 @@ extension LlamaModel {
         let mm = m
         var acc = 0.0
         i = 0
-        while i + 16 <= count { acc += Double(_Kernels.exp(_Kernels.load(row + i) - mm).sum()); i += 16 }
+        while i + _Kernels.lanes <= count { acc += Double(_Kernels.exp(_Kernels.load(row + i) - mm).sum()); i += _Kernels.lanes }
         if i < count {
-            var v = V16(repeating: -.infinity)
+            var v = Vec(repeating: -.infinity)
             for j in 0..<(count - i) { v[j] = row[i + j] - mm }
             let e = _Kernels.exp(v)
             for j in 0..<(count - i) { acc += Double(e[j]) }

@@ -89,7 +89,7 @@ struct EvalBench: ParsableCommand {
         var bestCPU = Double.infinity
         for _ in 0..<max(1, repeats) {
             let c0 = Self.cpuSeconds()
-            let r = try Perplexity.evaluate(model: model, tokens: tokens, bos: bos, context: ctx, maxTokens: maxTokens)
+            let r = try Perplexity.evaluate(model: model, tokens: tokens, bos: bos, context: ctx, maxTokens: maxTokens, threads: threads)
             bestCPU = min(bestCPU, Self.cpuSeconds() - c0)
             if bestResult == nil || r.seconds < bestResult!.seconds { bestResult = r }
         }
