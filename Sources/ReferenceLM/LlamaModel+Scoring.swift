@@ -11,7 +11,8 @@ extension LlamaModel {
     /// The vocabulary is cut into `threads` parts (default `BLAS.threadCount`), each cut into blocks of
     /// `headChunk` rows of the head: one single-threaded GEMM per block, then a streaming log-sum-exp
     /// per row (running maximum `m`, running `s = Σ e^(ℓ−m)` rescaled by `e^(m_old − m_new)` when `m`
-    /// grows; exps in Float32, sums in Float64 across groups of 8), and the parts are merged as
+    /// grows; exps in Float32, summed
+    /// eight per lane in Float32, then in Float64), and the parts are merged as
     /// `lse = M + log Σ_w s_w·e^(m_w − M)`. Every head weight is read once per call. Agrees with
     /// `Perplexity.negativeLogLikelihood` on full logits to ~1e-6 (tested).
     public func negativeLogLikelihoods(finalHidden: [Float], targets: [Int], threads: Int? = nil) throws -> [Double] {
@@ -107,7 +108,19 @@ extension LlamaModel {
         let mm = m
         var acc = 0.0
         i = 0
-        while i + _Kernels.lanes <= count { acc += Double(_Kernels.exp(_Kernels.load(row + i) - mm).sum()); i += _Kernels.lanes }
+        let group = 8 * _Kernels.lanes
+        while i + group <= count {
+            // Eight exps per lane summed in Float32 (≤ 8 ulp), then the lanes in Float64.
+            var g = Vec()
+            for j in stride(from: i, to: i + group, by: _Kernels.lanes) { g += _Kernels.exp(_Kernels.load(row + j) - mm) }
+            for j in 0..<_Kernels.lanes { acc += Double(g[j]) }
+            i += group
+        }
+        while i + _Kernels.lanes <= count {
+            let e = _Kernels.exp(_Kernels.load(row + i) - mm)
+            for j in 0..<_Kernels.lanes { acc += Double(e[j]) }
+            i += _Kernels.lanes
+        }
         if i < count {
             var v = Vec(repeating: -.infinity)
             for j in 0..<(count - i) { v[j] = row[i + j] - mm }

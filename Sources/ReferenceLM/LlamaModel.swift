@@ -13,8 +13,9 @@ import WeightFormats
 ///
 /// with causal grouped-query attention `softmax(q·kᵀ/√hs)·v` over all cached positions, then
 /// `logits = Wout · RMSNorm(x)·g_out` (Wout is the token embedding when the head is tied). Each
-/// weight is applied to the whole window with one GEMM (`Linear.apply`); attention uses two GEMMs per
-/// head. `referenceForward` computes the same function with plain loops, one token at a time.
+/// weight is applied to the whole window by GEMMs split by output columns across the workers, the
+/// layers sharing an input together (`_LinearGroup`: q/k/v, gate/up); attention uses two GEMMs per
+/// (row block, head). `referenceForward` computes the same function with plain loops, one token at a time.
 public final class LlamaModel: Sendable {
     public let config: LlamaConfig
     /// Token embedding. (V, D)
@@ -177,19 +178,23 @@ public final class LlamaModel: Sendable {
         let Tk = p0 + T                       // keys visible to the last query
         let maxRank = linearGroups.reduce(0) { Swift.max($0, $1.qkv.totalRank, $1.output.totalRank, $1.gateUp.totalRank, $1.down.totalRank) }
 
-        let xs = _Scratch(T * D)              // (T, D) residual stream
-        let qs = _Scratch(T * D)              // (T, D) queries
-        let projs = _Scratch(T * D)           // (T, D) output of Wo / W2, added to the stream by the next norm
-        let ups = _Scratch(T * H)             // (T, H) W3·m
-        let ranks = _Scratch(T * maxRank)     // (T, Σr) low-rank intermediates x·Bᵀ
-        let scoress = _Scratch(workers.count * Self.attentionRowBlock * Tk)  // per worker (block, Tk) attention weights
-        var n = [Float](repeating: 0, count: T * D)       // (T, D) normalised input of a sub-layer
-        var att = [Float](repeating: 0, count: T * D)     // (T, D) attention output, heads side by side
-        var gate = [Float](repeating: 0, count: T * H)    // (T, H) W1·m, then silu(W1·m) ⊙ W3·m
-        let (x, q, proj, up, rank, scores) = (xs.p, qs.p, projs.p, ups.p, ranks.p, scoress.p)
+        if !isKnownUniquelyReferenced(&cache.workspace) { cache.workspace = _ForwardWorkspace() }
+        let ws = cache.workspace
+        let x = ws.buffer(0, count: T * D)         // (T, D) residual stream
+        let q = ws.buffer(1, count: T * D)         // (T, D) queries
+        let proj = ws.buffer(2, count: T * D)      // (T, D) output of Wo / W2, added to the stream by the next norm
+        let up = ws.buffer(3, count: T * H)        // (T, H) W3·m
+        let rank = ws.buffer(4, count: T * maxRank)  // (T, Σr) low-rank intermediates x·Bᵀ
+        let scores = ws.buffer(5, count: workers.count * Self.attentionRowBlock * Tk)  // per worker (block, Tk) attention weights
+        var n = ws.n, att = ws.att, gate = ws.gate
+        (ws.n, ws.att, ws.gate) = ([], [], [])     // moved out, so that writes do not copy
+        defer { (ws.n, ws.att, ws.gate) = (n, att, gate) }
+        _ForwardWorkspace.sized(&n, T * D)         // (T, D) normalised input of a sub-layer
+        _ForwardWorkspace.sized(&att, T * D)       // (T, D) attention output, heads side by side
+        _ForwardWorkspace.sized(&gate, T * H)      // (T, H) W1·m, then silu(W1·m) ⊙ W3·m
         let rope = ropeTable(firstPosition: p0, rows: T)  // (T, hs/2) cos and sin
 
-        return try withExtendedLifetime([xs, qs, projs, ups, ranks, scoress]) {
+        return try withExtendedLifetime(ws) {
             tokenEmbedding.storage.withUnsafeBufferPointer { e in
                 for (t, id) in tokens.enumerated() { (x + t * D).update(from: e.baseAddress! + id * D, count: D) }
             }
@@ -368,7 +373,9 @@ public final class LlamaModel: Sendable {
 /// A zero-filled Float buffer owned by a class (freed with it), for scratch space of one forward pass.
 final class _Scratch {
     let p: UnsafeMutablePointer<Float>
+    let count: Int
     init(_ count: Int) {
+        self.count = count
         p = .allocate(capacity: Swift.max(1, count))
         p.initialize(repeating: 0, count: Swift.max(1, count))
     }
