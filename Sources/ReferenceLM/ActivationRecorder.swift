@@ -65,6 +65,11 @@ public final class ActivationRecorder {
 
     /// Adds `Σ ‖x_r‖²` (Float64) of `rows` rows of the residual stream `x` (rows, D) to its key.
     public func recordResidual(layer: Int, beforeMLP: Bool, _ x: [Float], rows: Int) {
+        x.withUnsafeBufferPointer { recordResidual(layer: layer, beforeMLP: beforeMLP, $0, rows: rows) }
+    }
+
+    /// The same for a buffer of the residual stream (the runtime's forward holds it in scratch memory).
+    public func recordResidual(layer: Int, beforeMLP: Bool, _ x: UnsafeBufferPointer<Float>, rows: Int) {
         guard rows > 0 else { return }
         var s = 0.0
         for v in x.prefix(rows * (x.count / rows)) { s += Double(v) * Double(v) }

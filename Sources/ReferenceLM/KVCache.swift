@@ -10,6 +10,8 @@ public struct KVCache: Sendable {
     var keys: [[Float]]
     /// Per layer, (capacity, kvDim) values.
     var values: [[Float]]
+    /// Scratch buffers of the forward pass, reused across calls (see `_ForwardWorkspace`).
+    var workspace = _ForwardWorkspace()
 
     /// An empty cache for `model` holding `capacity` positions.
     public init(config: LlamaConfig, capacity: Int) {
@@ -19,6 +21,6 @@ public struct KVCache: Sendable {
         values = keys
     }
 
-    /// Forgets every position (keeps the memory).
+    /// Forgets every position (keeps the memory, scratch buffers included).
     public mutating func reset() { count = 0 }
 }

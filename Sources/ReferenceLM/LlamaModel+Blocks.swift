@@ -50,8 +50,14 @@ extension LlamaModel {
         try b.attnQ.apply(n, rows: T, into: &q)
         try b.attnK.apply(n, rows: T, into: &k)
         try b.attnV.apply(n, rows: T, into: &v)
-        applyRoPE(&q, rows: T, heads: c.headCount, table: rope)
-        applyRoPE(&k, rows: T, heads: c.kvHeadCount, table: rope)
+        q.withUnsafeMutableBufferPointer { Q in
+            k.withUnsafeMutableBufferPointer { K in
+                for t in 0..<T {
+                    rotate(Q.baseAddress! + t * D, heads: c.headCount, row: t, table: rope)
+                    rotate(K.baseAddress! + t * KV, heads: c.kvHeadCount, row: t, table: rope)
+                }
+            }
+        }
         k.withUnsafeBufferPointer { K in
             v.withUnsafeBufferPointer { Vc in
                 q.withUnsafeBufferPointer { Q in
@@ -61,7 +67,7 @@ extension LlamaModel {
                                 let kvh = h / group
                                 BLAS.gemm(transB: true, m: T, n: T, k: hs, alpha: scale, a: Q.baseAddress! + h * hs, lda: D,
                                           b: K.baseAddress! + kvh * hs, ldb: KV, c: S.baseAddress!, ldc: T)
-                                for t in 0..<T { softmaxCausal(S.baseAddress! + t * T, visible: t + 1, width: T) }
+                                for t in 0..<T { _Kernels.softmaxCausal(S.baseAddress! + t * T, visible: t + 1, width: T) }
                                 BLAS.gemm(m: T, n: hs, k: T, a: S.baseAddress!, lda: T, b: Vc.baseAddress! + kvh * hs, ldb: KV,
                                           c: A.baseAddress! + h * hs, ldc: D)
                             }

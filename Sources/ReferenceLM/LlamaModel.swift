@@ -13,8 +13,9 @@ import WeightFormats
 ///
 /// with causal grouped-query attention `softmax(q·kᵀ/√hs)·v` over all cached positions, then
 /// `logits = Wout · RMSNorm(x)·g_out` (Wout is the token embedding when the head is tied). Each
-/// weight is applied to the whole window with one GEMM (`Linear.apply`); attention uses two GEMMs per
-/// head. `referenceForward` computes the same function with plain loops, one token at a time.
+/// weight is applied to the whole window by GEMMs split by output columns across the workers, the
+/// layers sharing an input together (`_LinearGroup`: q/k/v, gate/up); attention uses two GEMMs per
+/// (row block, head). `referenceForward` computes the same function with plain loops, one token at a time.
 public final class LlamaModel: Sendable {
     public let config: LlamaConfig
     /// Token embedding. (V, D)
@@ -29,6 +30,8 @@ public final class LlamaModel: Sendable {
     public let tiedOutput: Bool
     /// RoPE inverse frequencies `θ^(−2i/hs)`. (hs/2)
     let inverseFrequencies: [Double]
+    /// Per block, the linears grouped by shared input (derived from `blocks` at init; see `_LinearGroup`).
+    let linearGroups: [_BlockLinearGroups]
 
     /// Assembles a model, checking every shape against `config`; `source` names the checkpoint in errors.
     public init(config: LlamaConfig, tokenEmbedding: Tensor, blocks: [LlamaBlockWeights], outputNorm: [Float],
@@ -70,6 +73,7 @@ public final class LlamaModel: Sendable {
         self.output = output ?? .dense(tokenEmbedding)
         self.tiedOutput = output == nil
         let hs = config.headSize
+        linearGroups = blocks.map(_BlockLinearGroups.init)
         inverseFrequencies = (0..<(hs / 2)).map { Foundation.pow(Double(config.ropeFrequencyBase), -Double(2 * $0) / Double(hs)) }
     }
 
@@ -110,12 +114,13 @@ public final class LlamaModel: Sendable {
     /// Runs `tokens` at positions `cache.count …` and appends their keys and values to `cache`.
     ///
     /// Returns logits (T, V) row-major, or only the last row (V) when `lastOnly`. When `recorder` is
-    /// given, the input of every linear layer is recorded (see `ActivationRecorder`).
+    /// given, the input of every linear layer is recorded (see `ActivationRecorder`). `threads`: see
+    /// `hiddenStates`.
     public func forward(_ tokens: [Int], cache: inout KVCache, recorder: ActivationRecorder? = nil,
-                        lastOnly: Bool = false) throws -> [Float] {
+                        lastOnly: Bool = false, threads: Int? = nil) throws -> [Float] {
         let D = config.dim
         // With `lastOnly` the blocks' inputs are recorded but not the head's (one row of T).
-        let hidden = try hiddenStates(tokens, cache: &cache, recorder: recorder, final: !lastOnly)
+        let hidden = try hiddenStates(tokens, cache: &cache, recorder: recorder, final: !lastOnly, threads: threads)
         guard !hidden.isEmpty else { return [] }
         let rows = lastOnly ? 1 : tokens.count
         var xf = Array(hidden[(hidden.count - rows * D)...])  // (rows, D)
@@ -139,10 +144,15 @@ public final class LlamaModel: Sendable {
 
     /// The residual stream after the last block for `tokens` (T, D), RMS-normalised with the final
     /// gain when `final` (the head's input, recorded as `output`); appends keys/values to `cache`.
+    ///
+    /// `threads` workers (default: `BLAS.threadCount`, at most the active processors) share every step:
+    /// GEMMs split by output columns (`_LinearGroup`), attention by (row block, head), norms, RoPE and
+    /// SwiGLU by rows; OpenBLAS runs single-threaded meanwhile (`BLAS.withSingleThreadedCalls`). The
+    /// split never changes a sum, so results agree with one worker to rounding of GEMM blocking.
     public func hiddenStates(_ tokens: [Int], cache: inout KVCache, recorder: ActivationRecorder? = nil,
-                             final: Bool = true) throws -> [Float] {
+                             final: Bool = true, threads: Int? = nil) throws -> [Float] {
         let c = config
-        let (T, D, H, V, KV, hs) = (tokens.count, c.dim, c.hiddenDim, c.vocabSize, c.kvDim, c.headSize)
+        let (T, V, KV) = (tokens.count, c.vocabSize, c.kvDim)
         guard T > 0 else { return [] }
         for t in tokens where t < 0 || t >= V { throw ReferenceLMError.tokenOutOfRange(token: t, vocabularySize: V) }
         let p0 = cache.count
@@ -150,96 +160,171 @@ public final class LlamaModel: Sendable {
             throw ReferenceLMError.invalidArgument("KV cache was made for another model")
         }
         guard p0 + T <= cache.capacity else { throw ReferenceLMError.contextOverflow(position: p0 + T, capacity: cache.capacity) }
-        let Tk = p0 + T                       // keys visible to the last query
-        let group = c.headCount / c.kvHeadCount
-        let scale = 1 / Float(hs).squareRoot()
-
-        var x = [Float](repeating: 0, count: T * D)       // (T, D) residual stream
-        var n = [Float](repeating: 0, count: T * D)       // (T, D) normalised input of a sub-layer
-        var q = [Float](repeating: 0, count: T * D)       // (T, D) queries
-        var k = [Float](repeating: 0, count: T * KV)      // (T, KV) new keys
-        var v = [Float](repeating: 0, count: T * KV)      // (T, KV) new values
-        var att = [Float](repeating: 0, count: T * D)     // (T, D) attention output, heads side by side
-        var scores = [Float](repeating: 0, count: T * Tk) // (T, Tk) one head's attention weights
-        var proj = [Float](repeating: 0, count: T * D)    // (T, D) output of Wo / W2
-        var gate = [Float](repeating: 0, count: T * H)    // (T, H) W1·m, then silu(W1·m) ⊙ W3·m
-        var up = [Float](repeating: 0, count: T * H)      // (T, H) W3·m
-
-        let rope = ropeTable(firstPosition: p0, rows: T)  // (T, hs/2) cos and sin
-        tokenEmbedding.storage.withUnsafeBufferPointer { e in
-            for (t, id) in tokens.enumerated() {
-                for i in 0..<D { x[t * D + i] = e[id * D + i] }
-            }
+        let workers = _Workers(threads ?? BLAS.threadCount)
+        return try BLAS.withSingleThreadedCalls {
+            try blockStack(tokens, cache: &cache, recorder: recorder, final: final, workers: workers)
         }
+    }
 
-        for (l, b) in blocks.enumerated() {
-            // Attention sub-layer.
-            recorder?.recordResidual(layer: l, beforeMLP: false, x, rows: T)
-            rmsNorm(x, gain: b.attnNorm, rows: T, into: &n)
-            recorder?.record(.attentionInput, layer: l, n, rows: T)
-            try b.attnQ.apply(n, rows: T, into: &q)
-            try b.attnK.apply(n, rows: T, into: &k)
-            try b.attnV.apply(n, rows: T, into: &v)
-            applyRoPE(&q, rows: T, heads: c.headCount, table: rope)
-            applyRoPE(&k, rows: T, heads: c.kvHeadCount, table: rope)
-            cache.keys[l].replaceSubrange(p0 * KV ..< Tk * KV, with: k)
-            cache.values[l].replaceSubrange(p0 * KV ..< Tk * KV, with: v)
-            cache.keys[l].withUnsafeBufferPointer { K in
-                cache.values[l].withUnsafeBufferPointer { Vc in
-                    q.withUnsafeBufferPointer { Q in
-                        att.withUnsafeMutableBufferPointer { A in
-                            scores.withUnsafeMutableBufferPointer { S in
-                                for h in 0..<c.headCount {
-                                    let kvh = h / group
-                                    // S (T, Tk) = Q_h (T, hs) · K_hᵀ (hs, Tk) / √hs
-                                    BLAS.gemm(transB: true, m: T, n: Tk, k: hs, alpha: scale, a: Q.baseAddress! + h * hs, lda: D,
-                                              b: K.baseAddress! + kvh * hs, ldb: KV, c: S.baseAddress!, ldc: Tk)
-                                    for t in 0..<T { softmaxCausal(S.baseAddress! + t * Tk, visible: p0 + t + 1, width: Tk) }
-                                    // A_h (T, hs) = S (T, Tk) · V_h (Tk, hs)
-                                    BLAS.gemm(m: T, n: hs, k: Tk, a: S.baseAddress!, lda: Tk, b: Vc.baseAddress! + kvh * hs, ldb: KV,
-                                              c: A.baseAddress! + h * hs, ldc: D)
-                                }
+    /// Rows of queries per attention work item.
+    static let attentionRowBlock = 64
+
+    /// `hiddenStates` after validation, inside the single-threaded-BLAS region.
+    private func blockStack(_ tokens: [Int], cache: inout KVCache, recorder: ActivationRecorder?, final: Bool,
+                            workers: _Workers) throws -> [Float] {
+        let c = config
+        let (T, D, H, KV) = (tokens.count, c.dim, c.hiddenDim, c.kvDim)
+        let p0 = cache.count
+        let Tk = p0 + T                       // keys visible to the last query
+        let maxRank = linearGroups.reduce(0) { Swift.max($0, $1.qkv.totalRank, $1.output.totalRank, $1.gateUp.totalRank, $1.down.totalRank) }
+
+        if !isKnownUniquelyReferenced(&cache.workspace) { cache.workspace = _ForwardWorkspace() }
+        let ws = cache.workspace
+        let x = ws.buffer(0, count: T * D)         // (T, D) residual stream
+        let q = ws.buffer(1, count: T * D)         // (T, D) queries
+        let proj = ws.buffer(2, count: T * D)      // (T, D) output of Wo / W2, added to the stream by the next norm
+        let up = ws.buffer(3, count: T * H)        // (T, H) W3·m
+        let rank = ws.buffer(4, count: T * maxRank)  // (T, Σr) low-rank intermediates x·Bᵀ
+        let scores = ws.buffer(5, count: workers.count * Self.attentionRowBlock * Tk)  // per worker (block, Tk) attention weights
+        var n = ws.n, att = ws.att, gate = ws.gate
+        (ws.n, ws.att, ws.gate) = ([], [], [])     // moved out, so that writes do not copy
+        defer { (ws.n, ws.att, ws.gate) = (n, att, gate) }
+        _ForwardWorkspace.sized(&n, T * D)         // (T, D) normalised input of a sub-layer
+        _ForwardWorkspace.sized(&att, T * D)       // (T, D) attention output, heads side by side
+        _ForwardWorkspace.sized(&gate, T * H)      // (T, H) W1·m, then silu(W1·m) ⊙ W3·m
+        let rope = ropeTable(firstPosition: p0, rows: T)  // (T, hs/2) cos and sin
+
+        return try withExtendedLifetime(ws) {
+            tokenEmbedding.storage.withUnsafeBufferPointer { e in
+                for (t, id) in tokens.enumerated() { (x + t * D).update(from: e.baseAddress! + id * D, count: D) }
+            }
+            var pending = false  // proj holds a sub-layer output not yet added to x
+            for (l, b) in blocks.enumerated() {
+                let g = linearGroups[l]
+                // Attention sub-layer.
+                addAndNormalize(x, adding: pending ? proj : nil, gain: b.attnNorm, rows: T, into: &n, workers: workers)
+                recorder?.recordResidual(layer: l, beforeMLP: false, UnsafeBufferPointer(start: x, count: T * D), rows: T)
+                recorder?.record(.attentionInput, layer: l, n, rows: T)
+                try cache.keys[l].withUnsafeMutableBufferPointer { K in
+                    try cache.values[l].withUnsafeMutableBufferPointer { Vc in
+                        let (k, v) = (K.baseAddress! + p0 * KV, Vc.baseAddress! + p0 * KV)  // (T, KV) new rows of the cache
+                        try n.withUnsafeBufferPointer { np in
+                            try g.qkv.apply(np.baseAddress!, rows: T, outputs: [q, k, v], scratch: rank, workers: workers)
+                        }
+                        workers.run { w in
+                            for t in workers.share(of: T, worker: w, align: 1) {
+                                rotate(q + t * D, heads: c.headCount, row: t, table: rope)
+                                rotate(k + t * KV, heads: c.kvHeadCount, row: t, table: rope)
                             }
+                        }
+                        att.withUnsafeMutableBufferPointer { A in
+                            attention(q: q, keys: K.baseAddress!, values: Vc.baseAddress!, rows: T, firstPosition: p0,
+                                      into: A.baseAddress!, scores: scores, workers: workers)
                         }
                     }
                 }
-            }
-            recorder?.record(.attentionOutputInput, layer: l, att, rows: T)
-            try b.attnOutput.apply(att, rows: T, into: &proj)
-            for i in 0..<(T * D) { x[i] += proj[i] }
+                recorder?.record(.attentionOutputInput, layer: l, att, rows: T)
+                try att.withUnsafeBufferPointer { A in
+                    try g.output.apply(A.baseAddress!, rows: T, outputs: [proj], scratch: rank, workers: workers)
+                }
 
-            // SwiGLU MLP sub-layer.
-            recorder?.recordResidual(layer: l, beforeMLP: true, x, rows: T)
-            rmsNorm(x, gain: b.ffnNorm, rows: T, into: &n)
-            recorder?.record(.mlpInput, layer: l, n, rows: T)
-            try b.ffnGate.apply(n, rows: T, into: &gate)
-            try b.ffnUp.apply(n, rows: T, into: &up)
-            for i in 0..<(T * H) {
-                let g = gate[i]
-                gate[i] = g / (1 + Foundation.exp(-g)) * up[i]
+                // SwiGLU MLP sub-layer.
+                addAndNormalize(x, adding: proj, gain: b.ffnNorm, rows: T, into: &n, workers: workers)
+                recorder?.recordResidual(layer: l, beforeMLP: true, UnsafeBufferPointer(start: x, count: T * D), rows: T)
+                recorder?.record(.mlpInput, layer: l, n, rows: T)
+                try n.withUnsafeBufferPointer { np in
+                    try gate.withUnsafeMutableBufferPointer { G in
+                        let gp = G.baseAddress!
+                        try g.gateUp.apply(np.baseAddress!, rows: T, outputs: [gp, up], scratch: rank, workers: workers) { w in
+                            // Each worker owns the same columns of gate and up (equal widths).
+                            let cols = workers.share(of: H, worker: w)
+                            for t in 0..<T { _Kernels.swiGLU(gp + t * H + cols.lowerBound, up + t * H + cols.lowerBound, count: cols.count) }
+                        }
+                    }
+                }
+                recorder?.record(.mlpDownInput, layer: l, gate, rows: T)
+                try gate.withUnsafeBufferPointer { G in
+                    try g.down.apply(G.baseAddress!, rows: T, outputs: [proj], scratch: rank, workers: workers)
+                }
+                pending = true
             }
-            recorder?.record(.mlpDownInput, layer: l, gate, rows: T)
-            try b.ffnDown.apply(gate, rows: T, into: &proj)
-            for i in 0..<(T * D) { x[i] += proj[i] }
+            cache.count = Tk
+            guard final else {
+                if pending { workers.run { w in for i in workers.share(of: T * D, worker: w, align: 16) { x[i] += proj[i] } } }
+                return Array(UnsafeBufferPointer(start: x, count: T * D))
+            }
+
+            // Final norm: the head's input.
+            var xf = [Float](repeating: 0, count: T * D)  // (T, D)
+            addAndNormalize(x, adding: pending ? proj : nil, gain: outputNorm, rows: T, into: &xf, workers: workers)
+            recorder?.record(.headInput, layer: nil, xf, rows: T)
+            return xf
         }
-        cache.count = Tk
-        guard final else { return x }
+    }
 
-        // Final norm: the head's input.
-        var xf = [Float](repeating: 0, count: T * D)  // (T, D)
-        rmsNorm(x, gain: outputNorm, rows: T, into: &xf)
-        recorder?.record(.headInput, layer: nil, xf, rows: T)
-        return xf
+    /// `x += add` (when given), then `out = RMSNorm(x)·gain`, split by rows across `workers`.
+    func addAndNormalize(_ x: UnsafeMutablePointer<Float>, adding add: UnsafeMutablePointer<Float>?, gain: [Float], rows: Int,
+                         into out: inout [Float], workers: _Workers) {
+        let D = config.dim, eps = config.rmsNormEpsilon
+        gain.withUnsafeBufferPointer { gp in
+            out.withUnsafeMutableBufferPointer { op in
+                let o = op.baseAddress!
+                workers.run { w in
+                    for t in workers.share(of: rows, worker: w, align: 1) {
+                        let xr = x + t * D
+                        if let add { let a = add + t * D; for i in 0..<D { xr[i] += a[i] } }
+                        _Kernels.rmsNorm(xr, gain: gp.baseAddress!, width: D, epsilon: eps, into: o + t * D)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Causal grouped-query attention of the window's `rows` queries (positions `firstPosition …`) over the
+    /// cached keys/values `0 ..< firstPosition + rows`: for each item (block of `attentionRowBlock` rows,
+    /// head h) `S = Q_h·K_hᵀ/√hs` over the keys the block can see, causal softmax per row, `A_h = S·V_h`.
+    /// Worker w takes items w, w + workers, …; `scores` holds `workers · attentionRowBlock · Tk` values.
+    func attention(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rows T: Int,
+                   firstPosition p0: Int, into out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                   workers: _Workers) {
+        let c = config
+        let (D, KV, hs, heads) = (c.dim, c.kvDim, c.headSize, c.headCount)
+        let group = heads / c.kvHeadCount
+        let scale = 1 / Float(hs).squareRoot()
+        let block = Self.attentionRowBlock
+        let items = (T + block - 1) / block * heads
+        workers.run { w in
+            let S = scores + w * block * (p0 + T)
+            var item = w
+            while item < items {
+                let (rb, h) = (item / heads, item % heads)
+                let r0 = rb * block, r1 = Swift.min(T, r0 + block)
+                let visible = p0 + r1  // keys the block's last row sees
+                let kvh = h / group
+                // S (r1−r0, visible) = Q_h (r1−r0, hs) · K_hᵀ (hs, visible) / √hs
+                BLAS.gemm(transB: true, m: r1 - r0, n: visible, k: hs, alpha: scale, a: q + r0 * D + h * hs, lda: D,
+                          b: keys + kvh * hs, ldb: KV, c: S, ldc: visible)
+                for t in 0..<(r1 - r0) { _Kernels.softmaxCausal(S + t * visible, visible: p0 + r0 + t + 1, width: visible) }
+                // A_h (r1−r0, hs) = S · V_h (visible, hs)
+                BLAS.gemm(m: r1 - r0, n: hs, k: visible, a: S, lda: visible, b: values + kvh * hs, ldb: KV,
+                          c: out + r0 * D + h * hs, ldc: D)
+                item += workers.count
+            }
+        }
     }
 
     /// `out[r] = x[r] / sqrt(mean(x[r]²) + ε) · gain`, per row of width D (sum of squares in Float64).
     func rmsNorm(_ x: [Float], gain: [Float], rows: Int, into out: inout [Float]) {
         let D = config.dim
-        for r in 0..<rows {
-            var ss = 0.0
-            for i in 0..<D { let v = Double(x[r * D + i]); ss += v * v }
-            let s = Float(1 / (ss / Double(D) + Double(config.rmsNormEpsilon)).squareRoot())
-            for i in 0..<D { out[r * D + i] = x[r * D + i] * s * gain[i] }
+        x.withUnsafeBufferPointer { xp in
+            gain.withUnsafeBufferPointer { gp in
+                out.withUnsafeMutableBufferPointer { op in
+                    for r in 0..<rows {
+                        _Kernels.rmsNorm(xp.baseAddress! + r * D, gain: gp.baseAddress!, width: D, epsilon: config.rmsNormEpsilon,
+                                         into: op.baseAddress! + r * D)
+                    }
+                }
+            }
         }
     }
 
@@ -259,31 +344,30 @@ public final class LlamaModel: Sendable {
         return (c, s)
     }
 
-    /// Rotates each head of each row (row t at the table's position t) per `config.ropeLayout`.
-    func applyRoPE(_ x: inout [Float], rows: Int, heads: Int, table: (cos: [Float], sin: [Float])) {
-        let hs = config.headSize, half = hs / 2, width = heads * hs
-        for t in 0..<rows {
-            for h in 0..<heads {
-                let base = t * width + h * hs
-                for i in 0..<half {
-                    let (i0, i1) = config.ropeLayout == .adjacentPairs ? (base + 2 * i, base + 2 * i + 1) : (base + i, base + i + half)
-                    let (a, b) = (x[i0], x[i1])
-                    let (co, si) = (table.cos[t * half + i], table.sin[t * half + i])
-                    x[i0] = a * co - b * si
-                    x[i1] = a * si + b * co
+    /// Rotates each of `heads` heads of one row (at the table's row `row`) per `config.ropeLayout`.
+    func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int, row t: Int, table: (cos: [Float], sin: [Float])) {
+        let hs = config.headSize, half = hs / 2
+        let adjacent = config.ropeLayout == .adjacentPairs
+        table.cos.withUnsafeBufferPointer { cp in
+            table.sin.withUnsafeBufferPointer { sp in
+                let (co, si) = (cp.baseAddress! + t * half, sp.baseAddress! + t * half)
+                for h in 0..<heads {
+                    let base = x + h * hs
+                    if adjacent {
+                        for i in 0..<half {
+                            let (a, b) = (base[2 * i], base[2 * i + 1])
+                            base[2 * i] = a * co[i] - b * si[i]
+                            base[2 * i + 1] = a * si[i] + b * co[i]
+                        }
+                    } else {
+                        for i in 0..<half {
+                            let (a, b) = (base[i], base[i + half])
+                            base[i] = a * co[i] - b * si[i]
+                            base[i + half] = a * si[i] + b * co[i]
+                        }
+                    }
                 }
             }
         }
-    }
-
-    /// In-place softmax over the first `visible` entries of a row of `width`; the rest become 0.
-    func softmaxCausal(_ row: UnsafeMutablePointer<Float>, visible: Int, width: Int) {
-        var m = -Float.infinity
-        for j in 0..<visible { m = max(m, row[j]) }
-        var sum: Float = 0
-        for j in 0..<visible { let e = Foundation.exp(row[j] - m); row[j] = e; sum += e }
-        let inv = 1 / sum
-        for j in 0..<visible { row[j] *= inv }
-        for j in visible..<width { row[j] = 0 }
     }
 }

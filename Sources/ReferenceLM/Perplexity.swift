@@ -10,35 +10,26 @@ import Foundation
 /// 4. `meanNLL = −(1/N) Σ log softmax(logits)[target]` over all N scored tokens (log-sum-exp in
 ///    Float64), and `perplexity = exp(meanNLL)`.
 public enum Perplexity {
-    /// Evaluates `model` on `tokens` (already tokenized, no BOS).
+    /// Evaluates `model` on `tokens` (already tokenized, no BOS) with `threads` workers (default
+    /// `BLAS.threadCount`; see `LlamaModel.hiddenStates`).
     public static func evaluate(model: LlamaModel, tokens: [Int], bos: Int, context: Int = 256,
-                                maxTokens: Int? = nil) throws -> PerplexityResult {
+                                maxTokens: Int? = nil, threads: Int? = nil) throws -> PerplexityResult {
         guard context >= 2 else { throw ReferenceLMError.invalidArgument("context must be at least 2, got \(context)") }
         if let maxTokens, maxTokens < 1 { throw ReferenceLMError.invalidArgument("max-tokens must be positive, got \(maxTokens)") }
         let stream = Array(tokens.prefix(maxTokens ?? tokens.count))
         guard !stream.isEmpty else { throw ReferenceLMError.invalidArgument("no tokens to evaluate") }
-        let V = model.config.vocabSize
         let window = context - 1
         var cache = model.makeCache(capacity: context)
-        let headBlock = 32
-        var logits = [Float](repeating: 0, count: headBlock * V)  // (headBlock, V) reused
         var nll = 0.0, windows = 0
         let start = DispatchTime.now().uptimeNanoseconds
         var begin = 0
         while begin < stream.count {
             let w = Array(stream[begin ..< min(begin + window, stream.count)])
             cache.reset()
-            let hidden = try model.hiddenStates([bos] + w.dropLast(), cache: &cache)  // (w.count, D)
-            // The head runs on blocks of rows into one reused buffer: (T, V) logits are never held.
-            var r0 = 0
-            while r0 < w.count {
-                let r1 = min(r0 + headBlock, w.count)
-                try model.logits(finalHidden: hidden, rows: r0 ..< r1, into: &logits)
-                for t in r0..<r1 {
-                    nll += negativeLogLikelihood(logits[(t - r0) * V ..< (t - r0 + 1) * V], target: w[t])
-                }
-                r0 = r1
-            }
+            let hidden = try model.hiddenStates([bos] + w.dropLast(), cache: &cache, threads: threads)  // (w.count, D)
+            // The head runs block by block over the vocabulary with a streaming log-sum-exp:
+            // (T, V) logits are never held.
+            for v in try model.negativeLogLikelihoods(finalHidden: hidden, targets: w, threads: threads) { nll += v }
             windows += 1
             begin += window
         }

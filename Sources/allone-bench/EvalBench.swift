@@ -26,7 +26,7 @@ struct EvalBench: ParsableCommand {
     @Option(help: "OpenBLAS threads (both sides).")
     var threads = 2
 
-    @Option(help: "Timed repetitions; the best is reported.")
+    @Option(help: "Timed rounds (ours dense, llama.cpp, ours low-rank in turn); the best of each is reported.")
     var repeats = 3
 
     @Option(name: .customLong("low-rank-ratio"), help: "Compression of every block linear for the low-rank run (parameters dense / low-rank); 0 skips it.")
@@ -83,21 +83,26 @@ struct EvalBench: ParsableCommand {
         return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
     }
 
-    /// Best wall-clock run, and the least CPU seconds of a run (robust to other processes on the cores).
-    func best(_ model: LlamaModel, _ tokens: [Int], bos: Int) throws -> (PerplexityResult, cpu: Double) {
-        var bestResult: PerplexityResult?
-        var bestCPU = Double.infinity
-        for _ in 0..<max(1, repeats) {
-            let c0 = Self.cpuSeconds()
-            let r = try Perplexity.evaluate(model: model, tokens: tokens, bos: bos, context: ctx, maxTokens: maxTokens)
-            bestCPU = min(bestCPU, Self.cpuSeconds() - c0)
-            if bestResult == nil || r.seconds < bestResult!.seconds { bestResult = r }
+    /// Best wall-clock run and least CPU seconds (robust to other processes on the cores) so far.
+    struct Best {
+        var result: PerplexityResult?
+        var cpu = Double.infinity
+        mutating func add(_ r: PerplexityResult, cpu c: Double) {
+            cpu = min(cpu, c)
+            if result == nil || r.seconds < result!.seconds { result = r }
         }
-        return (bestResult!, bestCPU)
+    }
+
+    /// One timed evaluation of `model`, folded into `best`.
+    func measure(_ model: LlamaModel, _ tokens: [Int], bos: Int, into best: inout Best) throws {
+        let c0 = Self.cpuSeconds()
+        let r = try Perplexity.evaluate(model: model, tokens: tokens, bos: bos, context: ctx, maxTokens: maxTokens, threads: threads)
+        best.add(r, cpu: Self.cpuSeconds() - c0)
     }
 
     struct PeerResult: Decodable { let tokens: Int; let seconds: Double; let perplexity: Double; let peak_rss_mib: Double }
 
+    /// One timed run of the llama.cpp peer (its own process), or nil when it is not installed.
     func runPeer(tokens: [Int], bos: Int) throws -> PeerResult? {
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: peerModel) else { return nil }
         let probe = Process()
@@ -111,7 +116,7 @@ struct EvalBench: ParsableCommand {
         try JSONEncoder().encode(Array(tokens.prefix(maxTokens))).write(to: tokFile)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["bench/peer_llamacpp_eval.py", peerModel, tokFile.path, String(ctx), String(threads), String(repeats), String(bos)]
+        p.arguments = ["bench/peer_llamacpp_eval.py", peerModel, tokFile.path, String(ctx), String(threads), "1", String(bos)]
         let out = Pipe()
         p.standardOutput = out
         try p.run()
@@ -130,20 +135,40 @@ struct EvalBench: ParsableCommand {
         let tokens = lm.tokenizer.encode(try String(contentsOfFile: text, encoding: .utf8), addBOS: false)
         print("allone-bench eval — \(ProcessInfo.processInfo.activeProcessorCount) cores, BLAS threads \(BLAS.threadCount), \(BLAS.configuration)")
         print("model \(model) (\(lm.format)), ctx \(ctx), \(min(maxTokens, tokens.count)) tokens, best of \(repeats); load \(String(format: "%.2f", loadSeconds)) s")
-        let (dense, denseCPU) = try best(lm.model, tokens, bos: bos)
+        // Rounds alternate ours dense, the peer and ours low-rank, so that a change in the load of the
+        // machine during the benchmark hits all three alike; the best of the rounds is reported.
+        var low: LlamaModel?
+        var denseBest = Best(), lowBest = Best()
+        var peer: PeerResult?
+        var peerAvailable = true
+        var denseRSS = 0.0
+        for round in 0..<max(1, repeats) {
+            try measure(lm.model, tokens, bos: bos, into: &denseBest)
+            if round == 0 {
+                // Peak memory of eval alone, before the low-rank copy exists.
+                denseRSS = Self.peakRSSMiB()
+                if lowRankRatio > 0 { low = try Self.lowRankCopy(lm.model, ratio: lowRankRatio) }
+            }
+            if peerAvailable, let p = try runPeer(tokens: tokens, bos: bos) {
+                if peer == nil || p.seconds < peer!.seconds { peer = p }
+            } else {
+                peerAvailable = false
+            }
+            if let low { try measure(low, tokens, bos: bos, into: &lowBest) }
+        }
+        let dense = denseBest.result!, denseCPU = denseBest.cpu
         print(String(format: "ours dense     | %8.1f tokens/s | ppl %.4f | %.3f s | %.3f CPU s (%.1f tokens per CPU-second)",
                      dense.tokensPerSecond, dense.perplexity, dense.seconds, denseCPU, Double(dense.tokens) / denseCPU))
-        print(String(format: "peak RSS (ours, after dense eval) %.1f MiB", Self.peakRSSMiB()))
-        if let peer = try runPeer(tokens: tokens, bos: bos) {
+        print(String(format: "peak RSS (ours, after dense eval) %.1f MiB", denseRSS))
+        if let peer {
             let peerRate = Double(peer.tokens) / peer.seconds
             print(String(format: "llama.cpp F32  | %8.1f tokens/s | ppl %.4f | %.3f s | peak RSS %.1f MiB", peerRate, peer.perplexity, peer.seconds, peer.peak_rss_mib))
             print(String(format: "ratio ours / llama.cpp: %.2fx", dense.tokensPerSecond / peerRate))
         } else {
             print("llama.cpp peer: not available (\(python) without llama_cpp, or \(peerModel) missing) — ours alone")
         }
-        if lowRankRatio > 0 {
-            let low = try Self.lowRankCopy(lm.model, ratio: lowRankRatio)
-            let (lr, lrCPU) = try best(low, tokens, bos: bos)
+        if let low, let lr = lowBest.result {
+            let lrCPU = lowBest.cpu
             let flopRatio = Double(Self.linearMACs(lm.model)) / Double(Self.linearMACs(low))
             let speedup = lr.tokensPerSecond / dense.tokensPerSecond
             print(String(format: "ours low-rank  | %8.1f tokens/s | (random factors, block linears %.1fx smaller) | %.3f CPU s",

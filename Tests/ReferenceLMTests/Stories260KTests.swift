@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import TensorCore
+import WeightFormats
 import TestSupport
 @testable import ReferenceLM
 
@@ -39,6 +41,29 @@ struct Stories260KTests {
         #expect(Approximate.maxAbsDiff(logits, f32) <= 1e-3)
         // The naive loop forward agrees with the batched BLAS forward.
         #expect(Approximate.maxAbsDiff(try lm.model.referenceForward(tokens), logits) <= 1e-4)
+    }
+
+    /// Two workers give the logits of one; and a copy whose q, v, gate and up are exact low-rank
+    /// factors `W = W·I` (run through the stacked-B GEMMs of the fused groups) gives the dense logits.
+    @Test func threadedAndFusedLowRankForwardsMatchTheDenseOne() throws {
+        let lm = try Self.load()
+        let tokens = try FixtureReader.int32(TestPaths.fixture("reflm/tokens.i32")).map(Int.init)
+        var c1 = lm.model.makeCache(), c2 = lm.model.makeCache()
+        let one = try lm.model.forward(tokens, cache: &c1, threads: 1)
+        #expect(Approximate.maxAbsDiff(one, try lm.model.forward(tokens, cache: &c2, threads: 2)) <= 1e-5)
+        let exact = try lm.model.replacingLinears { role in
+            guard [.attnQ, .attnV, .ffnGate, .ffnUp].contains(role.kind), let l = role.layer,
+                  case let .dense(w) = lm.model.blocks[l].linears.first(where: { $0.kind == role.kind.rawValue })?.linear else { return nil }
+            let n = w.shape[1]
+            var identity = [Float](repeating: 0, count: n * n)
+            for i in 0..<n { identity[i * n + i] = 1 }
+            return .lowRank(a: w, b: Tensor(shape: [n, n], storage: identity)!)
+        }
+        #expect(exact.linearGroups[0].qkv.totalRank == 2 * lm.model.config.dim)
+        for threads in [1, 2] {
+            var c = exact.makeCache()
+            #expect(Approximate.maxAbsDiff(one, try exact.forward(tokens, cache: &c, threads: threads)) <= 1e-5)
+        }
     }
 
     @Test func tokenizerMatchesNumpyPort() throws {
