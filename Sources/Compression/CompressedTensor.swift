@@ -21,3 +21,21 @@ public struct CompressedTensor: Sendable {
     /// For `tt`: the train as stored.
     public var tensorTrain: TensorTrainMatrix?
 }
+
+extension CompressedTensor {
+    /// A low-rank tensor as stored: parts `<name>.lr.a` (rows, k) and `<name>.lr.b` (k, columns) holding
+    /// `aBytes`/`bBytes` in `dtype`, `stored` the factors decoded from those bytes, and its manifest entry
+    /// (`layout: "lowrank"`, every part's SHA-256) with the given method and errors.
+    static func lowRank(name: String, stored: LowRankFactors, aBytes: [UInt8], bBytes: [UInt8], dtype: DType,
+                        method: String, originalShape: [Int], originalType: String,
+                        predicted: Double, predictedMetric: String, measured: Double, measuredMetric: String) -> CompressedTensor {
+        let k = stored.a.columns
+        let parts: [Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [stored.rows, k], bytes: aBytes),
+                             .init(name: name + ".lr.b", dtype: dtype, shape: [k, stored.columns], bytes: bBytes)]
+        let entry = CompressionManifest.Entry(
+            name: name, layout: "lowrank", method: method, rank: k, originalShape: originalShape, originalType: originalType,
+            stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
+            predictedError: predicted, predictedErrorMetric: predictedMetric, measuredError: measured, measuredErrorMetric: measuredMetric)
+        return CompressedTensor(entry: entry, parts: parts, lowRank: stored, tensorTrain: nil)
+    }
+}

@@ -117,14 +117,8 @@ extension Compressor {
         }
         let measured = ex > 0 ? (max(ex - 2 * cross + ey, 0) / ex).squareRoot() : 0
         let predicted = r.totalOutputEnergy > 0 ? r.relativePredictedError.squareRoot() : 0
-        let name = item.name
-        let parts: [CompressedTensor.Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [factors.rows, k], bytes: aBytes),
-                                              .init(name: name + ".lr.b", dtype: dtype, shape: [k, factors.columns], bytes: bBytes)]
-        let entry = CompressionManifest.Entry(
-            name: name, layout: "lowrank", method: options.refit ? "masvd-refit" : "masvd", rank: k, originalShape: [w.rows, w.columns],
-            originalType: originalType,
-            stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
-            predictedError: predicted, predictedErrorMetric: "output", measuredError: measured, measuredErrorMetric: "output-sequential")
-        return CompressedTensor(entry: entry, parts: parts, lowRank: stored, tensorTrain: nil)
+        return CompressedTensor.lowRank(name: item.name, stored: stored, aBytes: aBytes, bBytes: bBytes, dtype: dtype,
+                                        method: options.refit ? "masvd-refit" : "masvd", originalShape: [w.rows, w.columns], originalType: originalType,
+                                        predicted: predicted, predictedMetric: "output", measured: measured, measuredMetric: "output-sequential")
     }
 }

@@ -427,13 +427,9 @@ public final class Compressor: @unchecked Sendable {
                 measuredPair = try measure(w, try stored.reconstructed(), stats)
             }
             let (measured, metric) = measuredPair
-            let parts: [CompressedTensor.Part] = [.init(name: name + ".lr.a", dtype: dtype, shape: [factors.rows, k], bytes: aBytes),
-                                                  .init(name: name + ".lr.b", dtype: dtype, shape: [k, factors.columns], bytes: bBytes)]
-            let entry = CompressionManifest.Entry(
-                name: name, layout: "lowrank", method: method, rank: k, originalShape: [w.rows, w.columns], originalType: originalType,
-                stored: parts.map { .init(name: $0.name, dtype: dtype.rawValue, shape: $0.shape, sha256: SHA256.hex($0.bytes)) },
-                predictedError: predicted, predictedErrorMetric: predictedMetric, measuredError: measured, measuredErrorMetric: metric)
-            return CompressedTensor(entry: entry, parts: parts, lowRank: stored, tensorTrain: nil)
+            return CompressedTensor.lowRank(name: name, stored: stored, aBytes: aBytes, bBytes: bBytes, dtype: dtype,
+                                            method: method, originalShape: [w.rows, w.columns], originalType: originalType,
+                                            predicted: predicted, predictedMetric: predictedMetric, measured: measured, measuredMetric: metric)
         }
     }
 
