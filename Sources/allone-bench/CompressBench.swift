@@ -123,7 +123,7 @@ struct CompressBench: ParsableCommand {
               "(numpy: OPENBLAS_NUM_THREADS=\(threads); allone-compress: --workers \(threads), 1 OpenBLAS thread each)")
         print("load average before: \(loadBefore), after: \(Self.loadAverage) (2-core machine; other work inflates wall times)")
         print(String(format: "allone-compress masvd: %.1f s wall, %.1f s CPU, peak RSS %@ (%.2f× dense F32), output %@", s.seconds, s.cpuSeconds,
-                     mib(s.peakRSS), Double(s.peakRSS) / Double(denseF32), mib(swiftBytes ?? 0)))
+                     mib(s.peakRSS), Double(s.peakRSS) / Double(denseF32), mib(swiftBytes)))
         print(String(format: "numpy baseline:        %.1f s wall, %.1f s CPU, peak RSS %@", p.seconds, p.cpuSeconds, mib(p.peakRSS)))
         print(String(format: "speed-up %.2f× (wall), %.2f× (CPU time); RSS ratio (swift/numpy) %.2f", p.seconds / s.seconds,
                      p.cpuSeconds / s.cpuSeconds, Double(s.peakRSS) / Double(p.peakRSS)))

@@ -114,15 +114,8 @@ struct EvalBench: ParsableCommand {
         guard probe.terminationStatus == 0 else { return nil }
         let tokFile = FileManager.default.temporaryDirectory.appendingPathComponent("allone-eval-tokens.json")
         try JSONEncoder().encode(Array(tokens.prefix(maxTokens))).write(to: tokFile)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["bench/peer_llamacpp_eval.py", peerModel, tokFile.path, String(ctx), String(threads), "1", String(bos)]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ValidationError("llama.cpp peer failed (status \(p.terminationStatus))") }
+        let data = try PeerProcess.output(python: python, ["bench/peer_llamacpp_eval.py", peerModel, tokFile.path, String(ctx), String(threads), "1", String(bos)],
+                                          label: "llama.cpp peer")
         return try JSONDecoder().decode(PeerResult.self, from: data)
     }
 

@@ -115,19 +115,10 @@ struct GGUFBench: ParsableCommand {
         }
 
         guard !noPeer else { return }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [peerScript, model, String(repeats)]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0,
-              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let pyOpen = json["open_s"] as? Double, let pyDeq = json["dequant_s"] as? Double,
+        let json = try PeerProcess.json(python: python, [peerScript, model, String(repeats)], label: "gguf-py peer")
+        guard let pyOpen = json["open_s"] as? Double, let pyDeq = json["dequant_s"] as? Double,
               let pyCPU = json["dequant_cpu_s"] as? Double else {
-            throw ValidationError("peer failed (status \(p.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
+            throw ValidationError("gguf-py peer printed no open_s/dequant_s/dequant_cpu_s: \(json)")
         }
         print(String(format: "gguf-py open (GGUFReader):         %9.3f ms", pyOpen * 1e3))
         print(String(format: "gguf-py dequantize all (numpy %@): %9.3f s  (%.0f M values/s), CPU time %.3f s",

@@ -36,22 +36,10 @@ struct QuantumBench: ParsableCommand {
             let fused = try SimulatorBenchmark.time(c, fusion: true, repeats: repeats)
             let bound = SimulatorBenchmark.streamBandwidth(qubits: n)
 
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = [peer, specPath, String(repeats)]
-            var env = ProcessInfo.processInfo.environment
-            env["OMP_NUM_THREADS"] = "1"
-            env["QULACS_PARALLEL_NQUBIT_THRESHOLD"] = "64"
-            p.environment = env
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0,
-                  let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let secs = obj["seconds"] as? Double, let z = obj["ipr"] as? Double else {
-                throw ValidationError("qulacs peer failed (status \(p.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
+            let obj = try PeerProcess.json(python: python, [peer, specPath, String(repeats)],
+                                           environment: ["OMP_NUM_THREADS": "1", "QULACS_PARALLEL_NQUBIT_THRESHOLD": "64"], label: "qulacs peer")
+            guard let secs = obj["seconds"] as? Double, let z = obj["ipr"] as? Double else {
+                throw ValidationError("qulacs peer printed no seconds/ipr: \(obj)")
             }
             let peerRate = Double(gates) / secs
             let peerGB = Double(gates) * Double(1 << n) * 32 / secs / 1e9

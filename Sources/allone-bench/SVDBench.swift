@@ -66,22 +66,8 @@ struct SVDBench: ParsableCommand {
 
     /// Runs the peer once on the files in `dir` and parses its JSON.
     func runPeer(_ dir: URL) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [peer, dir.path, String(repeats)]
-        var env = ProcessInfo.processInfo.environment
-        for k in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { env[k] = String(threads) }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let result = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
-            throw ValidationError("peer \(python) \(peer) failed (status \(process.terminationStatus))")
-        }
-        return result
+        let env = Dictionary(uniqueKeysWithValues: ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"].map { ($0, String(threads)) })
+        return try PeerProcess.json(python: python, [peer, dir.path, String(repeats)], environment: env, label: "peer \(python) \(peer)")
     }
 
     /// Keeps, for every timing field (`*_s`) of the peer's rows, the smaller of two rounds.

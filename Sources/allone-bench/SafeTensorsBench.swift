@@ -52,15 +52,7 @@ struct SafeTensorsBench: ParsableCommand {
     }
 
     func runPeer(_ file: String) throws -> PeerResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [peer, file, String(repeats)]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ValidationError("peer failed on \(file) (status \(p.terminationStatus))") }
+        let data = try PeerProcess.output(python: python, [peer, file, String(repeats)], label: "peer on \(file)")
         return try JSONDecoder().decode(PeerResult.self, from: data)
     }
 
