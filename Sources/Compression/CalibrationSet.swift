@@ -22,8 +22,16 @@ public struct CalibrationSet: Sendable {
     public var textSHA256: String?
     /// Where the statistics came from (a stats file path, or a description).
     public var origin: String
-    /// SHA-256 of the statistics file, when read from one (part of the resume fingerprint).
-    public var fileSHA256: String?
+    /// SHA-256 of the statistics file, when read from one (part of the resume fingerprint). For a
+    /// set from `read(path:)` it is computed on a background thread while the caller goes on
+    /// (808 MB take ≈ 0.5 s); reading it waits for that (`waitForFileHash()` also rethrows a
+    /// read failure, which this property reports as nil).
+    public var fileSHA256: String? {
+        get { storedFileSHA256 ?? (try? pendingFileHash?.wait()) }
+        set { storedFileSHA256 = newValue; pendingFileHash = nil }
+    }
+    private var storedFileSHA256: String?
+    private var pendingFileHash: _PendingFileHash?
     /// Σ‖x‖² of the residual stream entering each sub-layer (`ActivationRecorder.residualKey`), over
     /// the same rows as the statistics: recorded in-process, or read from a statistics file's
     /// `<key>.energy` tensors (empty for files without them). `AllocationLoss.residualStream` needs it.
@@ -33,12 +41,18 @@ public struct CalibrationSet: Sendable {
     public init(groups: [String: CalibrationStatistics], tokens: Int, textSHA256: String? = nil,
                 origin: String = "in-memory", fileSHA256: String? = nil) {
         self.groups = groups; self.tokens = tokens; self.textSHA256 = textSHA256
-        self.origin = origin; self.fileSHA256 = fileSHA256; self.lazy = nil
+        self.origin = origin; self.storedFileSHA256 = fileSHA256; self.lazy = nil
     }
 
-    init(lazy: _LazyStatistics, tokens: Int, textSHA256: String?, origin: String, fileSHA256: String) {
+    init(lazy: _LazyStatistics, tokens: Int, textSHA256: String?, origin: String, pendingFileHash: _PendingFileHash) {
         self.groups = [:]; self.tokens = tokens; self.textSHA256 = textSHA256
-        self.origin = origin; self.fileSHA256 = fileSHA256; self.lazy = lazy
+        self.origin = origin; self.pendingFileHash = pendingFileHash; self.lazy = lazy
+    }
+
+    /// Waits for the statistics file's checksum started by `read(path:)` (no-op otherwise) and
+    /// rethrows the error if the file could not be read to the end.
+    public func waitForFileHash() throws {
+        _ = try pendingFileHash?.wait()
     }
 
     /// Every group name (in memory and in the file), sorted.
@@ -182,7 +196,7 @@ public struct CalibrationSet: Sendable {
         for g in ranges.keys { ranges[g]?.tokens = groupTokens[g] ?? tokens }
         let lazy = try _LazyStatistics(path: path, shapes: shapes, ranges: ranges)
         var set = CalibrationSet(lazy: lazy, tokens: tokens, textSHA256: file.metadata["text_sha256"]?.stringValue,
-                                 origin: path, fileSHA256: try _fileSHA256(path))
+                                 origin: path, pendingFileHash: _PendingFileHash(path: path))
         set.residualEnergy = residual
         return set
     }
@@ -234,6 +248,31 @@ func _fileSHA256(_ path: String) throws -> String {
     return h.finalizeHex()
 }
 
+/// The SHA-256 of a file, computed on its own thread from creation on (`_fileSHA256`), so that a
+/// caller can start work that does not need it; `wait()` blocks until it is known.
+final class _PendingFileHash: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<String, Error>? = nil
+
+    init(path: String) {
+        let thread = Thread { [self] in
+            let r = Result { try _fileSHA256(path) }
+            condition.lock(); result = r; condition.broadcast(); condition.unlock()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// The file's SHA-256 (hex), or the error met reading it.
+    func wait() throws -> String {
+        condition.lock(); defer { condition.unlock() }
+        while true {
+            if let r = result { return try r.get() }
+            condition.wait()
+        }
+    }
+}
+
 /// Reads one group of a statistics file at a time with `pread` (no mapping of the data, so only
 /// the groups in use are resident), caching the two most recent groups (q, k and v share one, and
 /// alternate with the attention output in GGUF order).
@@ -241,8 +280,7 @@ final class _LazyStatistics: @unchecked Sendable {
     let path: String
     let shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)]
     let ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]
-    private let lock = NSLock()
-    private var cached: [(String, CalibrationStatistics)] = []
+    private let cache = _KeyedCache<CalibrationStatistics>(capacity: 2)
 
     init(path: String, shapes: [String: (dimension: Int, gram: Bool, meanAbsolute: Bool)],
          ranges: [String: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?)]) throws {
@@ -250,43 +288,48 @@ final class _LazyStatistics: @unchecked Sendable {
     }
 
     func load(_ group: String) throws -> CalibrationStatistics? {
-        lock.lock(); defer { lock.unlock() }
-        if let c = cached.first(where: { $0.0 == group }) { return c.1 }
         guard let r = ranges[group], let sh = shapes[group] else { return nil }
+        return try cache.value(group) { try read(group, r, sh.dimension) }
+    }
+
+    private func read(_ group: String, _ r: (gram: (Range<Int>, DType)?, mean: (Range<Int>, DType)?, tokens: Int?),
+                      _ dimension: Int) throws -> CalibrationStatistics {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CompressionError.invalidStatistics(file: path, field: group, reason: "cannot open") }
         defer { close(fd) }
-        func read(_ range: Range<Int>, _ dtype: DType, _ field: String) throws -> [Double] {
-            var bytes = [UInt8](repeating: 0, count: range.count)
+        func fill(_ p: UnsafeMutableRawPointer, _ range: Range<Int>, _ field: String) throws {
             var done = 0
             while done < range.count {
-                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, range.count - done, off_t(range.lowerBound + done)) }
+                let n = pread(fd, p + done, range.count - done, off_t(range.lowerBound + done))
                 guard n > 0 else { throw CompressionError.invalidStatistics(file: path, field: field, reason: "read failed at offset \(range.lowerBound + done)") }
                 done += n
             }
-            if bytes.isEmpty { return [] }
+        }
+        func read(_ range: Range<Int>, _ dtype: DType, _ field: String) throws -> [Double] {
+            if range.isEmpty { return [] }
+            #if _endian(little)
+            if dtype == .f64 {
+                // Little-endian host: the stored bytes are the values, read straight into the array.
+                let count = range.count / 8
+                return try [Double](unsafeUninitializedCapacity: count) { buf, initialized in
+                    try fill(UnsafeMutableRawPointer(buf.baseAddress!), range.lowerBound..<(range.lowerBound + 8 * count), field)
+                    initialized = count
+                }
+            }
+            #endif
+            var bytes = [UInt8](repeating: 0, count: range.count)
+            try bytes.withUnsafeMutableBytes { try fill($0.baseAddress!, range, field) }
             return bytes.withUnsafeBytes { raw in
                 if dtype == .f64 {
-                    #if _endian(little)
-                    // Little-endian host: the stored bytes are the values (one copy, no per-element loop).
-                    return [Double](unsafeUninitializedCapacity: raw.count / 8) { buf, count in
-                        memcpy(buf.baseAddress!, raw.baseAddress!, raw.count / 8 * 8); count = raw.count / 8
-                    }
-                    #else
                     return (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
-                    #endif
                 }
                 return (0..<(raw.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
             }
         }
-        let gram = try r.gram.map { try Matrix<Double>(rows: sh.dimension, columns: sh.dimension, values: try read($0.0, $0.1, group + ".gram")) }
+        let gram = try r.gram.map { try Matrix<Double>(rows: dimension, columns: dimension, values: try read($0.0, $0.1, group + ".gram")) }
         let mean = try r.mean.map { try read($0.0, $0.1, group + ".mean_abs") }
-        let stats: CalibrationStatistics
-        do { stats = try CalibrationStatistics(gram: gram, meanAbsolute: mean, sampleCount: r.tokens ?? 0) } catch {
+        do { return try CalibrationStatistics(gram: gram, meanAbsolute: mean, sampleCount: r.tokens ?? 0) } catch {
             throw CompressionError.invalidStatistics(file: path, field: group, reason: "\(error)")
         }
-        cached.append((group, stats))
-        if cached.count > 2 { cached.removeFirst() }
-        return stats
     }
 }

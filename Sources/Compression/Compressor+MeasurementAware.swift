@@ -112,20 +112,12 @@ extension Compressor {
 }
 
 /// The Cholesky whitenings of the last few calibration groups (q, k, v and o alternate in GGUF
-/// order: attn_k, attn_output, attn_q, attn_v), so each group is factored once per pass.
+/// order: attn_k, attn_output, attn_q, attn_v), so each group is factored once per pass; workers
+/// factoring different groups do not wait for each other (`_KeyedCache`).
 final class _WhiteningCache: @unchecked Sendable {
-    private var entries: [(String, InputWhitening)] = []
-    private let capacity = 3
-    private let lock = NSLock()
+    private let cache = _KeyedCache<InputWhitening>(capacity: 3)
 
     func whitening(_ group: String, make: () throws -> InputWhitening) throws -> InputWhitening {
-        lock.lock(); defer { lock.unlock() }
-        if let i = entries.firstIndex(where: { $0.0 == group }) {
-            let e = entries.remove(at: i); entries.append(e); return e.1
-        }
-        let w = try make()
-        entries.append((group, w))
-        if entries.count > capacity { entries.removeFirst() }
-        return w
+        try cache.value(group, make: make)
     }
 }

@@ -11,73 +11,109 @@ extension Compressor {
     public func compress(options: CompressionOptions, to path: String, progress: ProgressReporter? = nil) throws -> CompressionResult {
         try check(options)
         try checkOutput(path)
-        let key = try fingerprint(["options": .options(options)])
-        // Pass-1 spectra wait for pass 2 on disk beside the output (removed with the journal).
-        // Several workers: one BLAS thread each, so that the total stays `workers`.
-        let blasThreads = BLAS.threadCount
-        if workers > 1 { BLAS.threadCount = 1 }
-        defer { if workers > 1 { BLAS.threadCount = blasThreads } }
-        let ownsSpill = cache == nil && spectra == nil
-        if ownsSpill { spectra = _SpectrumStore(directory: CompressionJournal.directory(for: path) + "/spectra") }
-        defer { if ownsSpill { spectra?.removeAll(); spectra = nil } }
-        let plan: CompressionPlan
-        if let p = CompressionJournal.loadPlan(output: path, key: key), p.options == options {
-            plan = p
-        } else {
-            let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, shrinkage: options.shrinkage,
-                                       progress: progress)
-            plan = try self.plan(analysis, options: options)
-            try CompressionJournal.savePlan(plan, output: path, key: key)
+        // OpenBLAS runs single-threaded inside compress whatever `workers` is, so that no result
+        // depends on OpenBLAS's thread partitioning: the same inputs give the same bytes for any
+        // `workers` and any OPENBLAS_NUM_THREADS.
+        return try BLAS.withSingleThreadedCalls {
+            // A journal from an earlier run may hold the plan: then the fingerprint (which waits for
+            // the statistics file's checksum) is needed first. A fresh run computes pass 1 while
+            // the checksum is still being computed on its own thread.
+            let mayResume = FileManager.default.fileExists(atPath: CompressionJournal.directory(for: path))
+            let earlyKey = mayResume ? try fingerprint(["options": .options(options)]) : nil
+            // Pass-1 spectra wait for pass 2 on disk beside the output (removed with the journal).
+            let ownsSpill = cache == nil && spectra == nil
+            if ownsSpill { spectra = _SpectrumStore(directory: CompressionJournal.directory(for: path) + "/spectra") }
+            defer { if ownsSpill { spectra?.removeAll(); spectra = nil } }
+            let plan: CompressionPlan
+            if let k = earlyKey, let p = CompressionJournal.loadPlan(output: path, key: k), p.options == options {
+                plan = p
+            } else {
+                let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, shrinkage: options.shrinkage,
+                                           progress: progress)
+                plan = try self.plan(analysis, options: options)
+                try CompressionJournal.savePlan(plan, output: path, key: earlyKey ?? fingerprint(["options": .options(options)]))
+            }
+            if options.sequential {
+                precomputed = try sequentialFactors(plan, progress: progress)
+            }
+            defer { precomputed = [:] }
+            return try write(plan, to: path, progress: progress)
         }
-        if options.sequential {
-            precomputed = try sequentialFactors(plan, progress: progress)
-        }
-        defer { precomputed = [:] }
-        return try write(plan, to: path, progress: progress)
     }
 
     /// Executes `plan` into the compressed checkpoint at `path` (atomically: nothing appears there
     /// until the file is complete). Factored tensors go through the journal `path.journal/` first,
     /// so a killed run continues where it stopped; the journal is removed on success.
     public func write(_ plan: CompressionPlan, to path: String, progress: ProgressReporter? = nil) throws -> CompressionResult {
+        try BLAS.withSingleThreadedCalls { try writeSingleThreaded(plan, to: path, progress: progress) }
+    }
+
+    private func writeSingleThreaded(_ plan: CompressionPlan, to path: String, progress: ProgressReporter?) throws -> CompressionResult {
         let options = plan.options
         try check(options)
         try checkOutput(path)
         let journal = try CompressionJournal(output: path, fingerprint: try fingerprint(["plan": .plan(plan)]))
         let factored = plan.items.enumerated().filter { if case .lowRank = $0.element.choice { return true } else { return false } }
+        let factoredNames = Set(factored.map(\.element.name))
+        // The tensors kept dense only need their manifest entry (a checksum over their stored
+        // bytes); they are computed in the same pool, so that no core idles meanwhile.
+        let dense = source.tensors.filter { !factoredNames.contains($0.name) }
+        // Largest work first, so that the last items in flight are short: dense tensors over
+        // 2²⁰ values (the token embedding), then factored matrices by m·n·min(m, n), then the rest.
+        // Results are placed by name: the order changes nothing in the output.
+        enum Work { case factor(Int, CompressionPlan.Item), dense(TensorInfo) }
+        let bigDense = dense.filter { $0.elementCount > 1 << 20 }, smallDense = dense.filter { $0.elementCount <= 1 << 20 }
+        let byCost = factored.enumerated().sorted { x, y in
+            let cx = x.element.element.rows * x.element.element.columns * min(x.element.element.rows, x.element.element.columns)
+            let cy = y.element.element.rows * y.element.element.columns * min(y.element.element.rows, y.element.element.columns)
+            return cx != cy ? cx > cy : x.offset < y.offset
+        }.map { Work.factor($0.element.offset, $0.element.element) }
+        // A test that stops after N computed tensors needs them in source order, one at a time.
+        let ordered = stopAfterComputed == nil ? byCost : factored.map { Work.factor($0.offset, $0.element) }
+        let work: [Work] = bigDense.map { .dense($0) } + ordered + smallDense.map { .dense($0) }
         var records: [String: CompressionJournal.Record] = [:]
+        var denseEntries: [String: CompressionManifest.Entry] = [:]
         var resumed = 0, computed = 0, finished = 0
         let lock = NSLock()
-        // `workers` tensors in flight (one at a time when a test asks to stop after N).
-        try _forEach(factored.count, workers: stopAfterComputed == nil ? workers : 1) { j in
-            let (i, item) = factored[j]
-            let record: CompressionJournal.Record
-            if let r = journal.record(i) {
-                record = r
-                lock.lock(); resumed += 1; lock.unlock()
-            } else {
-                lock.lock()
-                let stop = stopAfterComputed.map { computed >= $0 } ?? false
-                lock.unlock()
-                if stop { throw CompressionError.interrupted(afterTensors: computed) }
-                let t = try compressTensor(item, options: options)
-                record = try journal.save(index: i, tensor: t)
-                lock.lock(); computed += 1; lock.unlock()
+        // `workers` items in flight (one at a time when a test asks to stop after N).
+        try _forEach(work.count, workers: stopAfterComputed == nil ? workers : 1) { j in
+            switch work[j] {
+            case let .dense(t):
+                let e = try streamedDenseEntry(t, dtype: options.dtype)
+                lock.lock(); defer { lock.unlock() }
+                denseEntries[t.name] = e
+                finished += 1
+                progress?.update(completed: finished, total: work.count, label: "checksum " + t.name)
+            case let .factor(i, item):
+                let record: CompressionJournal.Record
+                if let r = journal.record(i) {
+                    record = r
+                    lock.lock(); resumed += 1; lock.unlock()
+                } else {
+                    lock.lock()
+                    let stop = stopAfterComputed.map { computed >= $0 } ?? false
+                    lock.unlock()
+                    if stop { throw CompressionError.interrupted(afterTensors: computed) }
+                    let t = try compressTensor(item, options: options)
+                    record = try journal.save(index: i, tensor: t)
+                    lock.lock(); computed += 1; lock.unlock()
+                }
+                lock.lock(); defer { lock.unlock() }
+                records[item.name] = record
+                finished += 1
+                progress?.update(completed: finished, total: work.count, label: "factor " + item.name)
             }
-            lock.lock(); defer { lock.unlock() }
-            records[item.name] = record
-            finished += 1
-            progress?.update(completed: finished, total: factored.count, label: "factor " + item.name)
         }
 
-        // Entries in source order; tensors not factored are converted once here for their checksum
-        // and again when written, a row slice at a time (`forEachSlice`), so even the token
-        // embedding is never resident whole.
+        // Entries in source order. Tensors kept dense are converted again when written, a row
+        // slice at a time (`forEachSlice`), so even the token embedding is never resident whole.
         var entries: [CompressionManifest.Entry] = []
-        for (i, t) in source.tensors.enumerated() {
-            progress?.update(completed: i, total: source.tensors.count, label: "checksum " + t.name)
+        for t in source.tensors {
             if let r = records[t.name] { entries.append(r.entry); continue }
-            entries.append(try streamedDenseEntry(t, dtype: options.dtype))
+            guard let e = denseEntries[t.name] else {
+                throw CompressionError.invalidCheckpoint(file: path, field: t.name, reason: "no manifest entry")
+            }
+            entries.append(e)
         }
         let linearNames = Set(plan.items.map(\.name))
         let params = CompressionManifest.Parameters(
@@ -152,6 +188,7 @@ extension Compressor {
 
     /// SHA-256 over everything that determines the output besides `extra`.
     func fingerprint(_ extra: [String: CompressionPlanOrOptions]) throws -> String {
+        try calibration?.waitForFileHash()
         struct Key: Encodable {
             var tool: String, source: String, calibrationFile: String?, calibrationTokens: Int?, calibrationText: String?
             var extra: [String: CompressionPlanOrOptions]

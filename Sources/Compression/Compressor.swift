@@ -42,9 +42,10 @@ public final class Compressor: @unchecked Sendable {
     var spectra: _SpectrumStore? = nil
     /// Cholesky whitenings of the most recent calibration groups.
     let whitenings = _WhiteningCache()
-    /// Tensors factored at the same time in pass 1 and pass 2 (default 1). With more than one,
-    /// `compress` runs OpenBLAS single-threaded inside each worker (the total thread count stays
-    /// `workers`). The output does not depend on it: each tensor's arithmetic is the same.
+    /// Tensors factored at the same time in pass 1 and pass 2 (default 1). `compress` and `write`
+    /// always run OpenBLAS single-threaded inside (the total thread count is `workers`), so the
+    /// output depends neither on this count nor on OPENBLAS_NUM_THREADS: each tensor's arithmetic
+    /// is the same.
     public var workers: Int = 1
 
     /// Arithmetic of masvd's pass-1 Gram product (see `GramTruncation.GramPrecision`).
@@ -132,23 +133,29 @@ public final class Compressor: @unchecked Sendable {
                         progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
         let linearNames = Set(linearTensors.map(\.name))
         let total = source.tensors.count
-        // The tensors that are not factored: NaN/Inf check only, a slice at a time.
-        for (i, t) in source.tensors.enumerated() where !linearNames.contains(t.name) {
-            progress?.update(completed: i, total: total, label: "check " + t.name)
-            try forEachSlice(t.name) { _ in }
-        }
-        // The block linear matrices, `workers` at a time; results in source order.
+        // One pool, `workers` at a time: first the tensors that are not factored, which only get
+        // their NaN/Inf check (a slice at a time; a bad one stops the run before any
+        // factorization), then the block linear matrices (results in source order).
         let linear = source.tensors.filter { linearNames.contains($0.name) }
+        let others = source.tensors.filter { !linearNames.contains($0.name) }
         var results = [CompressionAnalysis.Matrix?](repeating: nil, count: linear.count)
         let resultLock = NSLock()
         var done = 0
-        try _forEach(linear.count, workers: workers) { j in
-            let t = linear[j]
-            let m = try spectrumMatrix(t, spectrum: spectrum, asvdAlpha: asvdAlpha, shrinkage: shrinkage)
+        try _forEach(others.count + linear.count, workers: workers) { j in
+            let label: String
+            if j < others.count {
+                let t = others[j]
+                try forEachSlice(t.name) { _ in }
+                label = "check " + t.name
+            } else {
+                let t = linear[j - others.count]
+                let m = try spectrumMatrix(t, spectrum: spectrum, asvdAlpha: asvdAlpha, shrinkage: shrinkage)
+                resultLock.lock(); results[j - others.count] = m; resultLock.unlock()
+                label = "spectrum " + t.name
+            }
             resultLock.lock(); defer { resultLock.unlock() }
-            results[j] = m
             done += 1
-            progress?.update(completed: total - linear.count + done, total: total, label: "spectrum " + t.name)
+            progress?.update(completed: done, total: total, label: label)
         }
         progress?.update(completed: total, total: total, label: "spectra done")
         return CompressionAnalysis(spectrum: spectrum, matrices: results.compactMap { $0 })

@@ -70,8 +70,8 @@ struct CompressCommand: AsyncParsableCommand {
     @Option(help: "Output file.")
     var out: String
 
-    @Option(help: "Tensors factored at the same time (each with one OpenBLAS thread); the output does not depend on it.")
-    var workers: Int = 1
+    @Option(help: "Tensors factored at the same time, each with one OpenBLAS thread (default: the cores, at most 4); the output does not depend on it.")
+    var workers: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
 
     @Flag(help: "No progress bar.")
     var quiet = false

@@ -147,6 +147,28 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         #expect(abs(sq / Double(n) - 1) < 0.03)         // ≈ 6.7 standard errors of the variance
     }
 
+    /// `isFinite` against the element-wise definition: NaN, ±Inf anywhere (also in the unrolled
+    /// tail), the largest finite values, subnormals and signed zeros.
+    @Test func isFiniteMatchesElementwiseDefinition() throws {
+        for count in [1, 3, 4, 5, 17] {
+            for position in 0..<count {
+                for bad in [Double.nan, .infinity, -.infinity] {
+                    var v = [Double](repeating: 1.5, count: count)
+                    v[position] = bad
+                    #expect(!(try Matrix<Double>(rows: 1, columns: count, values: v)).isFinite)
+                    var f = [Float](repeating: -2, count: count)
+                    f[position] = Float(bad)
+                    #expect(!(try Matrix<Float>(rows: 1, columns: count, values: f)).isFinite)
+                }
+            }
+            let extremes: [Double] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0, 0]
+            let v = (0..<count).map { extremes[$0 % extremes.count] }
+            #expect(try Matrix<Double>(rows: 1, columns: count, values: v).isFinite)
+            let fx: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0, 0]
+            #expect(try Matrix<Float>(rows: 1, columns: count, values: (0..<count).map { fx[$0 % fx.count] }).isFinite)
+        }
+    }
+
     @Test func shapeAndInputErrorsAreTyped() throws {
         #expect(throws: LinearAlgebraError.self) { try Matrix<Float>(rows: 2, columns: 3, values: [1, 2]) }
         let a = Matrix<Float>(zeros: 2, 3)
