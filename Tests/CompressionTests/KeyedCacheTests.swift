@@ -15,14 +15,18 @@ import Testing
         let cache = _KeyedCache<Int>(capacity: 4)
         let counter = Counter()
         let keys = ["a", "b", "a", "a", "b", "c", "a", "b"]
-        let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: keys.count)
-        defer { results.deallocate() }
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Int: Int] = [:]
+        }
+        let results = Results()
         DispatchQueue.concurrentPerform(iterations: keys.count) { i in
             let k = keys[i]
-            results[i] = (try? cache.value(k) { counter.bump(k); Thread.sleep(forTimeInterval: 0.02); return k.unicodeScalars.first!.value == 97 ? 1 : 2 }) ?? -1
+            let v = (try? cache.value(k) { counter.bump(k); Thread.sleep(forTimeInterval: 0.02); return k == "a" ? 1 : 2 }) ?? -1
+            results.lock.lock(); results.values[i] = v; results.lock.unlock()
         }
         #expect(counter.calls == ["a": 1, "b": 1, "c": 1])
-        for (i, k) in keys.enumerated() { #expect(results[i] == (k == "a" ? 1 : 2)) }
+        for (i, k) in keys.enumerated() { #expect(results.values[i] == (k == "a" ? 1 : 2)) }
     }
 
     @Test func failuresAreNotCachedAndEvictionIsLeastRecentlyUsed() throws {
