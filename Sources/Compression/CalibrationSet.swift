@@ -109,14 +109,16 @@ public struct CalibrationSet: Sendable {
     /// Runs the first `maxTokens` tokens of `text` through `model` in-process (windows of
     /// `context` including BOS, `ReferenceLM.Calibration`) and collects every site's statistics;
     /// `tokens` is the number of text tokens used, `textSHA256` the hash of the text's UTF-8 bytes.
+    /// `progress` hears the tokens done after each window.
     public static func record(model: LanguageModel, text: String, maxTokens: Int, context: Int = 256,
-                              origin: String = "calibration text") throws -> CalibrationSet {
+                              origin: String = "calibration text", progress: ProgressReporter? = nil) throws -> CalibrationSet {
         guard let bos = model.tokenizer.bosID else {
             throw CompressionError.invalidStatistics(file: origin, field: "tokenizer", reason: "no BOS token")
         }
         let recorder = ActivationRecorder()
         let used = try Calibration.run(model: model.model, tokens: model.tokenizer.encode(text, addBOS: false), bos: bos,
-                                       context: min(context, model.model.config.contextLength), maxTokens: maxTokens, recorder: recorder)
+                                       context: min(context, model.model.config.contextLength), maxTokens: maxTokens, recorder: recorder,
+                                       progress: progress)
         return try CalibrationSet(recorder: recorder, tokens: used, textSHA256: SHA256.hex(Array(text.utf8)), origin: origin)
     }
 

@@ -22,6 +22,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "Output statistics file (.safetensors).")
     var out: String
 
+    @Flag(help: "No progress bar and no summary line.")
+    var quiet = false
+
     func validate() throws {
         guard tokens >= 1 else { throw CLIFailure.reject("--tokens must be positive") }
         guard ctx >= 2 else { throw CLIFailure.reject("--ctx must be at least 2") }
@@ -31,16 +34,18 @@ struct CalibrateCommand: AsyncParsableCommand {
         let lm = try CLIFailure.guarding { try options.load() }
         let body = try CLIFailure.readText(text)
         let recorder = ActivationRecorder()
+        let progress = TerminalProgress("calibrate", quiet: quiet)
         let used = try CLIFailure.guarding { () throws -> Int in
             guard let bos = lm.tokenizer.bosID else { throw CLIFailure.badInput("the tokenizer has no BOS token") }
             guard ctx <= lm.model.config.contextLength else {
                 throw CLIFailure.badInput("--ctx \(ctx) exceeds the model's context length \(lm.model.config.contextLength)")
             }
             let n = try Calibration.run(model: lm.model, tokens: lm.tokenizer.encode(body, addBOS: false), bos: bos,
-                                        context: ctx, maxTokens: tokens, recorder: recorder)
+                                        context: ctx, maxTokens: tokens, recorder: recorder, progress: progress)
+            progress.finish()
             try recorder.save(to: out, metadata: ["model": lm.path, "text": text, "tokens": String(n), "context": String(ctx)])
             return n
         }
-        print("recorded \(recorder.statistics.count) sites over \(used) tokens (+ BOS per window) → \(out)")
+        if !quiet { print("recorded \(recorder.statistics.count) sites over \(used) tokens (+ BOS per window) → \(out)") }
     }
 }

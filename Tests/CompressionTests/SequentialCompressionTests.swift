@@ -154,8 +154,16 @@ import ReferenceLM
         #expect(try fromFile.allocationImportance(try fromFile.analyze(spectrum: .whitened), loss: .residualStream) == importance)
         let q = dir.appendingPathComponent("runtime.safetensors").path
         let recorder = ActivationRecorder()
+        final class Steps: ProgressReporter {
+            var seen: [[Int]] = []
+            func update(completed: Int, total: Int, label: String) { seen.append([completed, total]) }
+            func finish() {}
+        }
+        let steps = Steps()
         try Calibration.run(model: try #require(c.sequentialCalibration?.model), tokens: [3, 4, 5, 6, 7, 8, 9, 10], bos: 0, context: 8,
-                            maxTokens: 8, recorder: recorder)
+                            maxTokens: 8, recorder: recorder, progress: steps)
+        // Windows of BOS + 7 tokens: progress before each window and at the end.
+        #expect(steps.seen == [[0, 8], [7, 8], [8, 8]])
         try recorder.save(to: q, metadata: ["tokens": "8"])
         #expect(try ActivationRecorder.load(from: q).recorder.residualSumSquares == recorder.residualSumSquares)
         #expect(try CalibrationSet.read(path: q).residualEnergy == recorder.residualSumSquares)
