@@ -55,7 +55,8 @@ public enum RankAllocator {
         switch strategy {
         case .uniform:
             let f = total > 0 ? Double(target) / Double(total) : 0
-            for (i, d) in matrices.enumerated() {
+            // Nothing to remove (a byte budget the dense matrices already fit): all stay dense, exact.
+            for (i, d) in matrices.enumerated() where target > 0 || !d.allowDense {
                 let k = Int(((1 - f) * Double(d.denseParameters) / Double(d.rows + d.columns)).rounded(.down))
                 let kk = Swift.max(d.floorRank, Swift.min(k, Swift.min(d.rows, d.columns)))
                 choices[i] = (kk > d.breakEvenRank && d.allowDense) ? .dense : .lowRank(kk)

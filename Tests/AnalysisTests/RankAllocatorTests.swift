@@ -68,9 +68,18 @@ func randomSpectrum(_ n: Int, decay: Double, seed: UInt64) -> [Double] {
         #expect(plan.parametersAfter * 2 <= total * 2 * 8 / 10)
         for c in plan.choices { if case let .lowRank(k) = c { #expect(k >= 8 && k % 8 == 0) } }
         #expect(plan.choices.count == 210 && plan.labels.first == "l0.0")
+        // A byte budget the dense matrices already fit (or nothing to remove): every matrix stays
+        // dense under both strategies, no lossy factorization at the break-even rank.
+        for strategy in [AllocationStrategy.uniform, .greedy] {
+            for budget in [AllocationBudget.bytes(total * 4 + 1, bytesPerParameter: 4), .fractionRemoved(0)] {
+                let all = try RankAllocator.allocate(ms, budget: budget, strategy: strategy)
+                #expect(all.choices.allSatisfy { $0 == .dense } && all.parametersAfter == total, "\(strategy) \(budget)")
+            }
+        }
         let forced = try MatrixDescriptor(label: "x", rows: 32, columns: 32, singularValues: [Double](repeating: 1, count: 32), allowDense: false)
         let p = try RankAllocator.allocate([forced], budget: .fractionRemoved(0))
         #expect(p.choices == [.lowRank(15)])
+        #expect(try RankAllocator.allocate([forced], budget: .fractionRemoved(0), strategy: .uniform).choices == [.lowRank(16)])
         #expect(throws: AnalysisError.self) { try RankAllocator.allocate([forced], budget: .fractionRemoved(0.99)) }
         #expect(throws: AnalysisError.self) { try RankAllocator.allocate([forced], budget: .fractionRemoved(1.5)) }
         #expect(throws: AnalysisError.self) { try MatrixDescriptor(label: "bad", rows: 4, columns: 4, singularValues: [1], floorRank: 5) }
