@@ -64,7 +64,7 @@ extension Compressor {
     /// Pass 2 of masvd for one matrix: factors from the pass-1 spectrum (`weightedFactors`; L is
     /// only needed when m > n), stored as `dtype`, with the predicted error √(Σ_{i>k} λᵢ / Σ λᵢ)
     /// and the output error of the stored factors, √(tr(E G Eᵀ) / tr(W G Wᵀ)) with E = W − A_s B_s
-    /// and the unshifted G (`GramTruncation.outputResidual`, relative accuracy ≈ 10⁻⁵).
+    /// and the unshifted G (`GramTruncation.outputResidual`, relative accuracy ≈ 10⁻⁶).
     func measurementAwareTensor(_ w: Matrix<Float>, name: String, originalType: String, rank k: Int,
                                 options: CompressionOptions) throws -> CompressedTensor {
         let dtype = options.dtype
@@ -96,12 +96,12 @@ extension Compressor {
         let stored = try LowRankFactors(a: a, b: b)
         let num: Double
         if tall, spectrum.shift == 0, let l = lower {
-            num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: l, gram: nil)
+            num = try GramTruncation.outputResidual(weight: w, a: a, b: b, lower: l, gram: nil)
         } else {
             guard let g = try masvdGram(for: name, shrinkage: options.shrinkage) else {
                 throw CompressionError.missingCalibration(file: calibration?.origin ?? source.path, tensor: name, reason: "no Gram matrix")
             }
-            num = try GramTruncation.outputResidual(weight: wd, a: a.converted(to: Double.self), b: b.converted(to: Double.self), lower: nil, gram: g)
+            num = try GramTruncation.outputResidual(weight: w, a: a, b: b, lower: nil, gram: g)
         }
         let den = spectrum.outputEnergy
         let measured = den > 0 ? (max(num, 0) / den).squareRoot() : 0
