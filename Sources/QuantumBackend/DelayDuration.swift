@@ -2,6 +2,7 @@
 public struct DelayDuration: Hashable, Sendable, CustomStringConvertible {
     /// OpenQASM 3 duration units: `ns`, `us` (µs), `ms`, `s`, and `dt` (one backend sample period).
     public enum Unit: String, Hashable, Sendable, CaseIterable {
+        /// Nanosecond, microsecond, millisecond, second, and `dt` (backend sample period, taken as 1 ns here).
         case ns, us, ms, s, dt
         /// Nanoseconds per unit (`dt`, the backend sample time, is taken as 1 ns here).
         public var nanoseconds: Double {

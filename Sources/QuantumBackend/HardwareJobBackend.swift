@@ -6,6 +6,7 @@ public struct HardwareJobBackend: QuantumBackend, Sendable {
     /// `ibm` (transpiled to IBM Heron natives, OpenQASM 3), `ibm-eagle` (IBM Eagle natives, OpenQASM 3),
     /// `ionq` (IonQ native-gate JSON, trailing Z rotations dropped).
     public enum Target: String, Hashable, Sendable, CaseIterable {
+        /// See `Target` above for what each writes; the raw value is the spelling accepted on the command line.
         case openQASM3 = "qasm3", openQASM2 = "qasm2", ibmHeron = "ibm", ibmEagle = "ibm-eagle", ionq = "ionq"
     }
 
