@@ -16,8 +16,8 @@
 public enum Transpiler {
     /// `circuit` rewritten into `target`'s native gates, equal to the input up to a global phase (exact up to
     /// Float64 rounding; `dropFinalZRotations` only preserves measurement statistics in Z).
-    /// - Throws: `QuantumError.unboundParameter` if any angle is still symbolic; errors of the KAK decomposition
-    ///   for a non-unitary custom gate.
+    /// - Throws: `QuantumError.unboundParameter` if any angle is still symbolic; `QuantumError.notUnitary` if the
+    ///   KAK decomposition of a 2-qubit gate fails (simultaneous diagonalisation or reconstruction check).
     public static func transpile(_ circuit: Circuit, to target: NativeGateSet, dropFinalZRotations: Bool = false) throws -> Circuit {
         if let s = circuit.parameterNames.first { throw QuantumError.unboundParameter(s) }
         var out = Circuit(qubits: circuit.numberOfQubits, clbits: circuit.numberOfClbits)
