@@ -16,6 +16,7 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A failure in the linear algebra underneath.
     case linearAlgebra(LinearAlgebraError)
 
+    /// One line stating the failure and its values; wrapped lower-level errors print their own description.
     public var description: String {
         switch self {
         case let .invalidSpectrum(i): return "singular value \(i) is negative or not finite"

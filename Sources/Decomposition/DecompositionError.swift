@@ -16,6 +16,8 @@ public enum DecompositionError: Error, Equatable, CustomStringConvertible, Senda
     /// A failure inside `LinearAlgebra` (LAPACK non-convergence, non-finite input, …).
     case linearAlgebra(LinearAlgebraError)
 
+    /// One line stating the failure and its values (`invalid NAME = VALUE: reason`, `rank R outside 1...L`, …);
+    /// wrapped `LinearAlgebraError`s print their own description.
     public var description: String {
         switch self {
         case let .shapeMismatch(c): return "shape mismatch: \(c)"

@@ -18,6 +18,7 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible, Senda
     /// LAPACK rejected argument number `-info` (a bug in the caller's sizes, reported instead of trapping).
     case invalidArgument(routine: String, info: Int)
 
+    /// One line naming the operation or LAPACK routine and the failing value, e.g. `gesdd did not converge (info 3)`.
     public var description: String {
         switch self {
         case let .shapeMismatch(op, expected, got): return "\(op): shape mismatch, expected \(expected), got \(got)"

@@ -10,25 +10,40 @@
 /// `∂p/∂θ_j = (p(θ + π/2·e_j) − p(θ − π/2·e_j))/2`, so `∂MMD²/∂θ_j = 2·(p−π)ᵀK·∂p/∂θ_j`; optimiser Adam
 /// (Kingma & Ba 2015). Probabilities are exact (infinitely many shots).
 public struct BornMachine: Sendable {
+    /// Number of qubits `n = log₂(target.count)`, 1…12; basis state `x` has bit `q` = qubit `q`.
     public let numberOfQubits: Int
+    /// Number of entangling blocks: the ansatz has `depth` CX ladders and `depth + 1` rotation layers (≥ 0).
     public let depth: Int
+    /// The target distribution `π` over the `2ⁿ` basis indices, as given to the initialiser (not renormalised).
     public let target: [Double]
+    /// The MMD kernel matrix `K(x,y) = (1/c)·Σ_i exp(−(x−y)²/(2σ_i))` over basis labels, `2ⁿ × 2ⁿ` row-major,
+    /// symmetric with unit diagonal; `c` is the number of bandwidths σ_i.
     public let kernel: [Double]  // 2ⁿ × 2ⁿ, row-major
     let simulator = StateVectorSimulator()
 
+    /// Result of `train(epochs:learningRate:seed:threshold:progress:)`.
     public struct Training: Sendable {
         /// MMD² after each epoch (index 0 = before training).
         public var history: [Double]
+        /// The final angles θ (radians, `parameterCount` of them, ordered as `circuit(_:)` consumes them).
         public var parameters: [Double]
+        /// Exact Born probabilities `p_θ(x) = |⟨x|U(θ)|0⟩|²` of the final circuit, `2ⁿ` entries summing to 1.
         public var probabilities: [Double]
         /// First epoch at which MMD² fell below the threshold asked for, if any.
         public var epochReaching: Int?
     }
 
+    /// A Born machine for a named target distribution; see `init(distribution:depth:sigmas:)`.
+    /// - Throws: `QuantumError.invalidArgument` if the target is invalid (see `BornMachineTarget.distribution()`),
+    ///   needs more than 12 qubits, or if `depth < 0` or a bandwidth is not positive.
     public init(target: BornMachineTarget, depth: Int, sigmas: [Double] = [0.25, 4]) throws {
         try self.init(distribution: try target.distribution(), depth: depth, sigmas: sigmas)
     }
 
+    /// A Born machine fitting `distribution` (indexed by basis state, bit q = qubit q) with MMD bandwidths `sigmas`
+    /// (the σ_i of the Gaussian mixture kernel; Liu & Wang use 0.25 and 4). Builds the `2ⁿ × 2ⁿ` kernel eagerly.
+    /// - Throws: `QuantumError.invalidArgument` unless `distribution.count == 2ⁿ` with 1 ≤ n ≤ 12, `depth ≥ 0`,
+    ///   and `sigmas` is non-empty with every σ > 0.
     public init(distribution: [Double], depth: Int, sigmas: [Double] = [0.25, 4]) throws {
         let n = distribution.count.trailingZeroBitCount
         guard distribution.count == 1 << n, n >= 1, n <= 12 else { throw QuantumError.invalidArgument("Born machine: 2ⁿ probabilities with 1 ≤ n ≤ 12") }
@@ -65,6 +80,8 @@ public struct BornMachine: Sendable {
         return c
     }
 
+    /// Exact Born probabilities `p_θ(x) = |⟨x|U(θ)|0ⁿ⟩|²` of the ansatz (state-vector simulation, no shot noise).
+    /// - Throws: `QuantumError.invalidArgument` if `theta.count != parameterCount`.
     public func probabilities(_ theta: [Double]) throws -> [Double] { try simulator.probabilities(try circuit(theta)) }
 
     /// `MMD²(p, π)`.

@@ -6,6 +6,7 @@ public enum BornMachineTarget: Hashable, Sendable {
     /// A Gaussian over the integers `0..<2ⁿ`, `p(x) ∝ exp(−(x−μ)²/(2s²))`, normalised.
     case gaussian(qubits: Int, mean: Double, std: Double)
 
+    /// Qubits needed: `rows·cols` (one per pixel) for bars and stripes, `qubits` for the Gaussian.
     public var numberOfQubits: Int {
         switch self {
         case let .barsAndStripes(r, c): return r * c

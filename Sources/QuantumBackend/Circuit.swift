@@ -5,8 +5,12 @@
 /// significant bit; measured bit strings print classical bit `n−1` first.
 /// Builders (`h(0)`, `cx(0, 1)`, …) check indices and throw `QuantumError` instead of trapping.
 public struct Circuit: Hashable, Sendable {
+    /// Number of qubits (≥ 0); every qubit operand must lie in `0..<numberOfQubits`.
     public private(set) var numberOfQubits: Int
+    /// Number of classical bits (≥ 0); `measureAll()` raises it to at least `numberOfQubits`.
     public private(set) var numberOfClbits: Int
+    /// The instructions in program order; every one was checked by `append(_:)` (arity, index range, no
+    /// repeated operand, unitarity of custom matrices to 1e-8) unless added by an internal validity-preserving pass.
     public private(set) var instructions: [Instruction] = []
 
     /// An empty circuit. Negative sizes are clamped to 0.
@@ -51,8 +55,14 @@ public struct Circuit: Hashable, Sendable {
     public mutating func apply(_ gate: Gate, _ qubits: Int...) throws { try append(.gate(gate, qubits)) }
     /// Appends `gate` on `qubits`.
     public mutating func apply(_ gate: Gate, on qubits: [Int]) throws { try append(.gate(gate, qubits)) }
+    /// Appends a Hadamard `H = (X + Z)/√2` on qubit `q`.
+    /// - Throws: `QuantumError.indexOutOfRange` if `q` is not a qubit of this circuit.
     public mutating func h(_ q: Int) throws { try apply(.h, q) }
+    /// Appends a Pauli-X (NOT) on qubit `q`.
+    /// - Throws: `QuantumError.indexOutOfRange` if `q` is not a qubit of this circuit.
     public mutating func x(_ q: Int) throws { try apply(.x, q) }
+    /// Appends a controlled-NOT with control `c` and target `t` (flips `t` when `c` is 1).
+    /// - Throws: `QuantumError.indexOutOfRange` for an index outside the circuit, `QuantumError.badOperands` if `c == t`.
     public mutating func cx(_ c: Int, _ t: Int) throws { try apply(.cx, c, t) }
     /// Measures qubit `q` into clbit `c`.
     public mutating func measure(_ q: Int, _ c: Int) throws { try append(.measure(qubit: q, clbit: c)) }

@@ -5,7 +5,9 @@
 /// `b₀ + 2·b₁ + 4·b₂ + …` where `bₖ` is the bit of operand `qₖ` (the first operand is the least
 /// significant bit).
 public struct ComplexMatrix: Hashable, Sendable {
+    /// Side length `n` (the matrix is `n × n`; `n = 2^k` for a k-qubit gate).
     public let dimension: Int
+    /// The `n²` entries, row-major: `self[r, c] = elements[r * dimension + c]`.
     public var elements: [Complex]
 
     /// A matrix from rows; `nil` when the rows do not form a square.
@@ -42,6 +44,7 @@ public struct ComplexMatrix: Hashable, Sendable {
         return m
     }
 
+    /// Entry at row `r`, column `c` (both in `0..<dimension`; out of range traps, a caller invariant).
     public subscript(r: Int, c: Int) -> Complex {
         get { elements[r * dimension + c] }
         set { elements[r * dimension + c] = newValue }

@@ -2,10 +2,15 @@
 ///
 /// Keys are bit strings of length `numberOfClbits` with classical bit `n−1` first (Qiskit's order).
 public struct Counts: Hashable, Sendable {
+    /// Total number of shots; the histogram values sum to it when built by a backend.
     public let shots: Int
+    /// Width of every bit-string key.
     public let numberOfClbits: Int
+    /// Occurrences per outcome; keys are `numberOfClbits`-character strings of `0`/`1`, clbit `n−1` first.
     public var histogram: [String: Int]
 
+    /// Counts from a ready-made histogram; nothing is validated (keys not in the bit-string form are
+    /// skipped by `probabilityVector()` and `parityExpectation(_:)`).
     public init(shots: Int, numberOfClbits: Int, histogram: [String: Int]) {
         self.shots = shots
         self.numberOfClbits = numberOfClbits

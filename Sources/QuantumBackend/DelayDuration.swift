@@ -1,6 +1,8 @@
 /// A `delay` length: a value and an OpenQASM 3 time unit.
 public struct DelayDuration: Hashable, Sendable, CustomStringConvertible {
+    /// OpenQASM 3 duration units: `ns`, `us` (µs), `ms`, `s`, and `dt` (one backend sample period).
     public enum Unit: String, Hashable, Sendable, CaseIterable {
+        /// Nanosecond, microsecond, millisecond, second, and `dt` (backend sample period, taken as 1 ns here).
         case ns, us, ms, s, dt
         /// Nanoseconds per unit (`dt`, the backend sample time, is taken as 1 ns here).
         public var nanoseconds: Double {
@@ -13,9 +15,12 @@ public struct DelayDuration: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The length in `unit`s; `Circuit.append` requires it finite and ≥ 0.
     public var value: Double
+    /// The time unit `value` is expressed in.
     public var unit: Unit
 
+    /// `value` in `unit` (nanoseconds by default); not validated here, `Circuit.append` checks it.
     public init(_ value: Double, _ unit: Unit = .ns) { self.value = value; self.unit = unit }
 
     /// The length in nanoseconds.

@@ -5,6 +5,7 @@
 /// kernels, and a 1-qubit channel with Kraus operators `K_k` is the 4×4 superoperator
 /// `S = Σ_k K_k ⊗ K_k*` on (column q, row q) with local index `c + 2r`.
 public struct DensityMatrix: Sendable {
+    /// Number of qubits n (1…13); the backing vector has 2n "qubits".
     public let numberOfQubits: Int
     var vec: StateVector
 
@@ -15,7 +16,9 @@ public struct DensityMatrix: Sendable {
         vec = try StateVector(qubits: 2 * qubits)
     }
 
+    /// Side length `2ⁿ` of ρ.
     public var dimension: Int { 1 << numberOfQubits }
+    /// The entry `ρ[r, c] = ⟨r|ρ|c⟩`, both indices in `0..<dimension` (little-endian qubit order; out of range traps).
     public subscript(r: Int, c: Int) -> Complex { Complex(vec.storage[2 * (r * dimension + c)], vec.storage[2 * (r * dimension + c) + 1]) }
 
     /// The diagonal `ρ_ii` (Born probabilities).
@@ -69,12 +72,16 @@ public struct DensityMatrix: Sendable {
         for i in vec.storage.indices { vec.storage[i] = (1 - l) * vec.storage[i] + l * full.vec.storage[i] }
     }
 
+    /// Amplitude damping with decay probability `γ = g` on qubit `q`: Kraus `K₀ = diag(1, √(1−γ))`,
+    /// `K₁ = √γ·|0⟩⟨1|` (Nielsen & Chuang §8.3.5). `g ≤ 0` is a no-op; `g` must be ≤ 1.
     public mutating func amplitudeDamp(_ q: Int, _ g: Double) {
         guard g > 0 else { return }
         applyChannel([.diagonal([.one, Complex((1 - g).squareRoot())]),
                       ComplexMatrix(dimension: 2, elements: [.zero, Complex(g.squareRoot()), .zero, .zero])!], q)
     }
 
+    /// Phase damping with parameter `λ = l` on qubit `q`: Kraus `K₀ = diag(1, √(1−λ))`, `K₁ = √λ·|1⟩⟨1|`
+    /// (Nielsen & Chuang §8.3.6); off-diagonals scale by `√(1−λ)`. `l ≤ 0` is a no-op; `l` must be ≤ 1.
     public mutating func phaseDamp(_ q: Int, _ l: Double) {
         guard l > 0 else { return }
         applyChannel([.diagonal([.one, Complex((1 - l).squareRoot())]), .diagonal([.zero, Complex(l.squareRoot())])], q)

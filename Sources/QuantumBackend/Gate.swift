@@ -11,13 +11,25 @@
 /// (IonQ's JSON states them in turns): `ms(φ₀, φ₁, θ) = exp(−iπθ·P(φ₀)⊗P(φ₁))` with `P(φ) = cos φ·X + sin φ·Y`,
 /// `φ₀` on operand 0, and `θ` the MS angle in turns (0.25 = fully entangling).
 public enum Gate: Hashable, Sendable {
+    /// Fixed 1-qubit gates: identity, Paulis X/Y/Z, Hadamard, `S = diag(1, i)` and `S†`, `T = diag(1, e^{iπ/4})`
+    /// and `T†`, `SX = √X = ½[[1+i, 1−i], [1−i, 1+i]]` and its inverse `SX†`.
     case id, x, y, z, h, s, sdg, t, tdg, sx, sxdg
+    /// Rotations `R_P(θ) = exp(−iθP/2)` about X, Y, Z, and the phase gate `p(λ) = diag(1, e^{iλ})` (= `rz(λ)` up to
+    /// global phase `e^{iλ/2}`); angles in radians.
     case rx(Parameter), ry(Parameter), rz(Parameter), p(Parameter)
+    /// OpenQASM 3 `U(θ, φ, λ)` (see above for the matrix and its global phase).
     case u(Parameter, Parameter, Parameter)
+    /// Fixed 2-qubit gates: controlled X/Z/Y (control = operand 0), SWAP, and IBM's echoed cross-resonance
+    /// `ECR = (IX − XY)/√2` in Qiskit's convention.
     case cx, cz, cy, swap, ecr
+    /// Two-qubit Pauli rotations `exp(−iθ/2·P⊗P)` for `P` = X, Y, Z; θ in radians.
     case rxx(Parameter), ryy(Parameter), rzz(Parameter)
+    /// Controlled `rx`/`ry`/`rz`/`p` (control = operand 0, target = operand 1); θ in radians.
     case crx(Parameter), cry(Parameter), crz(Parameter), cp(Parameter)
+    /// Toffoli: X on operand 2 when operands 0 and 1 are both 1.
     case ccx
+    /// IonQ natives: `gpi(φ) = [[0, e^{−iφ}], [e^{iφ}, 0]]`, `gpi2(φ) = (1/√2)[[1, −i·e^{−iφ}], [−i·e^{iφ}, 1]]`
+    /// (φ in radians), and `ms(φ₀, φ₁, θ)` as above (θ in turns).
     case gpi(Parameter), gpi2(Parameter), ms(Parameter, Parameter, Parameter)
     /// An arbitrary 1- or 2-qubit unitary (2×2 or 4×4) with a display label.
     case unitary(ComplexMatrix, label: String)

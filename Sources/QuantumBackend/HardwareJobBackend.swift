@@ -2,11 +2,17 @@
 /// IBM-native OpenQASM 3 (transpiled to Heron or Eagle), or IonQ native JSON.
 /// `run` throws `QuantumError.unsupported`; call `job(for:)`.
 public struct HardwareJobBackend: QuantumBackend, Sendable {
+    /// The job format; raw values are the CLI spellings: `qasm3`/`qasm2` (portable OpenQASM of the circuit as is),
+    /// `ibm` (transpiled to IBM Heron natives, OpenQASM 3), `ibm-eagle` (IBM Eagle natives, OpenQASM 3),
+    /// `ionq` (IonQ native-gate JSON, trailing Z rotations dropped).
     public enum Target: String, Hashable, Sendable, CaseIterable {
+        /// See `Target` above for what each writes; the raw value is the spelling accepted on the command line.
         case openQASM3 = "qasm3", openQASM2 = "qasm2", ibmHeron = "ibm", ibmEagle = "ibm-eagle", ionq = "ionq"
     }
 
+    /// The format `job(for:)` writes.
     public var target: Target
+    /// A job writer for `target`.
     public init(target: Target) { self.target = target }
 
     /// The job text for `circuit`.
@@ -22,6 +28,7 @@ public struct HardwareJobBackend: QuantumBackend, Sendable {
         }
     }
 
+    /// Always throws `QuantumError.unsupported`: this backend emits a job file (`job(for:)`) and never executes.
     public func run(_ circuit: Circuit, shots: Int, seed: UInt64) throws -> Counts {
         throw QuantumError.unsupported("the \(target.rawValue) backend emits a job file (job(for:)); it does not execute")
     }

@@ -8,10 +8,16 @@ import TensorCore
 /// A deliberately tiny reader local to QuantumBackend (no dependency on other modules' readers).
 /// Names: `token_embd.weight` (the whole table) or `token_embd.weight[ROW]` (one row).
 public struct Llama2CEmbedding: Sendable {
+    /// Embedding width (`dim` from the header), 1…65536.
     public let dim: Int
+    /// Number of rows, `|vocab_size|` from the header (1…2²²).
     public let vocabSize: Int
+    /// The token-embedding table, `vocabSize × dim` row-major Float32 (row t = token t).
     public let values: [Float]  // (vocab, dim)
 
+    /// Maps the file at `path` and copies the embedding table out of it.
+    /// - Throws: `QuantumError.file(path:detail:)` if the file cannot be mapped, is shorter than the 28-byte header,
+    ///   has `dim` or `vocab_size` out of range, or ends before the `vocab × dim` Float32 table.
     public init(path: String) throws {
         let f: MappedFile
         do { f = try MappedFile(path: path) } catch { throw QuantumError.file(path: path, detail: "\(error)") }

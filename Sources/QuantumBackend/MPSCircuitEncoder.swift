@@ -10,6 +10,7 @@
 /// truncation of `ψ⁽ˡ⁾`; `ψ⁽ˡ⁺¹⁾ = C_l†ψ⁽ˡ⁾`; the circuit applies `C_L` first and `C₁` last, and its
 /// fidelity after `l` layers is `|⟨0|ψ⁽ˡ⁺¹⁾⟩|²`.
 public enum MPSCircuitEncoder {
+    /// Output of the multi-layer encoding: the circuit, its fidelity after each layer and the truncation errors.
     public struct Result: Sendable {
         /// The preparation circuit (`numberOfQubits` = n, gates are 1- and 2-qubit `unitary`s).
         public var circuit: Circuit

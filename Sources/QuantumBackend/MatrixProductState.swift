@@ -6,9 +6,13 @@
 /// `Decomposition.TensorTrain`. Site `k` (1-based) is qubit `n−k`: the row-major reshape of a dense vector makes `s₁` the
 /// most significant bit, and qubit 0 is the least significant (Qiskit's order).
 public struct MatrixProductState: Sendable {
+    /// The cores `A₁…Aₙ`, core `k` (0-based) holding `χ_k · 2 · χ_{k+1}` values, shape `(χ_k, 2, χ_{k+1})` row-major.
+    /// Left-canonical for all but the last core. Mutable but not re-checked: keep it consistent with `bondDimensions`.
     public var cores: [[Double]]
+    /// The bond dimensions `χ₀…χₙ` (`n + 1` entries, `χ₀ = χₙ = 1`); `χ_k ≤ maxBond` after truncation.
     public var bondDimensions: [Int]  // χ₀…χₙ
 
+    /// Number of sites (qubits) `n`.
     public var numberOfSites: Int { cores.count }
 
     /// TT-SVD (Oseledets 2011) of a dense vector of length 2ⁿ, keeping at most `maxBond` singular

@@ -9,16 +9,31 @@
 ///   `λ = 1 − e^{−t/T_φ}` and depolarizing `p = 1 − e^{−t/T_dep}` (times in ns; `nil` = none);
 /// - readout flips: `P(read 1 | 0) = p01[q]`, `P(read 0 | 1) = p10[q]` (missing entries: 0).
 public struct NoiseModel: Hashable, Sendable {
+    /// Pauli error probability `p ∈ [0, 1]` of the 1-qubit depolarizing channel after every 1-qubit gate
+    /// (X, Y, Z each with probability `p/3`).
     public var depolarizing1: Double = 0
+    /// Pauli error probability `p ∈ [0, 1]` of the 2-qubit depolarizing channel after every 2-qubit gate (each of
+    /// the 15 non-identity Pauli pairs with probability `p/15`; `p = 15/16` fully depolarizes). For 3-qubit gates
+    /// it is used as the 1-qubit channel's `p` on each operand.
     public var depolarizing2: Double = 0
+    /// Amplitude-damping `γ ∈ [0, 1]` (probability of |1⟩ decaying to |0⟩) applied to each operand after every gate.
     public var amplitudeDamping: Double = 0
+    /// Phase-damping `λ ∈ [0, 1]` applied to each operand after every gate; it scales coherences `ρ₀₁` by `√(1−λ)`.
     public var phaseDamping: Double = 0
+    /// Energy-relaxation time T₁ in nanoseconds for `delay`s: amplitude damping `γ = 1 − e^{−t/T₁}`; `nil` = none.
     public var idleT1: Double? = nil
+    /// Pure-dephasing time T_φ in nanoseconds for `delay`s: phase damping `λ = 1 − e^{−t/T_φ}`; `nil` = none.
     public var idleTphi: Double? = nil
+    /// Depolarizing time constant in nanoseconds for `delay`s. Both simulators apply the 1-qubit channel with Pauli
+    /// error probability `p = ¾·(1 − e^{−t/T_dep})`, so the Bloch vector shrinks by `e^{−t/T_dep}`; `nil` = none.
     public var idleTdepolarizing: Double? = nil
+    /// Per-qubit readout flip `P(read 1 | state 0)`, indexed by qubit, each in [0, 0.5); missing entries mean 0.
     public var readoutP01: [Double] = []
+    /// Per-qubit readout flip `P(read 0 | state 1)`, indexed by qubit, each in [0, 0.5); missing entries mean 0.
     public var readoutP10: [Double] = []
 
+    /// A noise model from its parameters (see the properties for meaning and units). Nothing is checked here;
+    /// `validate()` (called by the simulators) throws on out-of-range values.
     public init(depolarizing1: Double = 0, depolarizing2: Double = 0, amplitudeDamping: Double = 0, phaseDamping: Double = 0,
                 idleT1: Double? = nil, idleTphi: Double? = nil, idleTdepolarizing: Double? = nil,
                 readoutP01: [Double] = [], readoutP10: [Double] = []) {

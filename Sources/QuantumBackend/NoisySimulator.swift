@@ -6,9 +6,12 @@
 /// flips each measured bit with the readout probabilities; measurements must be terminal (reset is
 /// allowed anywhere, as a channel).
 public struct NoisySimulator: QuantumBackend, Sendable {
+    /// The channels applied after gates and during delays; validated on every call.
     public var noise: NoiseModel
+    /// Largest circuit accepted; the density matrix takes `16·4ⁿ` bytes and `DensityMatrix` caps n at 13.
     public var maxQubits: Int
 
+    /// A density-matrix simulator; 12 qubits (256 MiB for ρ) by default.
     public init(noise: NoiseModel, maxQubits: Int = 12) {
         self.noise = noise
         self.maxQubits = maxQubits
@@ -56,11 +59,18 @@ public struct NoisySimulator: QuantumBackend, Sendable {
         return p
     }
 
+    /// Exact `Tr(ρH) = Σ_k c_k Tr(ρP_k)` on the final noisy ρ (readout errors do not enter).
+    /// - Throws: what `densityMatrix(_:)` throws. The observable must not span more qubits than the circuit
+    ///   (unlike `StateVectorSimulator`, this is not checked here).
     public func expectation(of observable: PauliSum, in circuit: Circuit) throws -> Double {
         let rho = try densityMatrix(circuit)
         return observable.terms.reduce(0) { $0 + $1.coefficient * rho.expectation($1) }
     }
 
+    /// Samples `shots` outcomes from the diagonal of the final ρ, then flips each measured bit with the
+    /// readout probabilities; reproducible from `seed` (SplitMix64-based `SeededGenerator`).
+    /// - Throws: `QuantumError.invalidArgument` if `shots ≤ 0`; `QuantumError.unsupported` if a qubit is used
+    ///   again after being measured (only terminal measurements), plus what `densityMatrix(_:)` throws.
     public func run(_ circuit: Circuit, shots: Int, seed: UInt64) throws -> Counts {
         guard shots > 0 else { throw QuantumError.invalidArgument("shots must be positive, got \(shots)") }
         var seen = Set<Int>()

@@ -4,8 +4,11 @@
 /// `φ + λ = 2·arg V₁₁`, `φ − λ = 2·arg V₁₀` (either sum or difference is free when its entry
 /// vanishes and is set to 0). Reconstruction error is at Float64 rounding (tests: < 1e-12).
 public struct OneQubitDecomposition: Hashable, Sendable {
+    /// `θ ∈ [0, π]`, the Ry angle in `U = e^{iα}·Rz(φ)·Ry(θ)·Rz(λ)` (radians).
     public var theta: Double
+    /// `φ`, the Rz angle applied last (leftmost factor), radians.
     public var phi: Double
+    /// `λ`, the Rz angle applied first (rightmost factor), radians.
     public var lambda: Double
     /// `α` in `U = e^{iα}·Rz(φ)·Ry(θ)·Rz(λ)`.
     public var globalPhase: Double

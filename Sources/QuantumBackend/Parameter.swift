@@ -4,13 +4,18 @@
 /// Affine expressions are enough for what circuits here need (parameter shifts, negation for
 /// inverses, folding); binding evaluates `coefficient·value + offset`.
 public struct Parameter: Hashable, Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// The free symbol's name, or `nil` for a constant (then the value is `offset` and `coefficient` is unused).
     public var symbol: String?
+    /// Multiplier of the symbol in `coefficient·symbol + offset` (0 for constants).
     public var coefficient: Double
+    /// Additive constant in radians; for a constant parameter, the angle itself.
     public var offset: Double
 
     /// A constant angle in radians.
     public init(_ value: Double) { symbol = nil; coefficient = 0; offset = value }
+    /// A constant angle of `value` radians written as a float literal (`0.5`).
     public init(floatLiteral value: Double) { self.init(value) }
+    /// A constant angle of `value` radians written as an integer literal (`1`).
     public init(integerLiteral value: Int) { self.init(Double(value)) }
 
     /// The symbol `name` itself.
@@ -37,14 +42,18 @@ public struct Parameter: Hashable, Sendable, ExpressibleByFloatLiteral, Expressi
         return Parameter(coefficient * v + offset)
     }
 
+    /// `−(c·s + o) = (−c)·s + (−o)`; used for gate inverses.
     public static prefix func - (p: Parameter) -> Parameter {
         var q = p
         q.coefficient = -p.coefficient
         q.offset = -p.offset
         return q
     }
+    /// `(c·s + o) + x`: shifts the offset by `x` radians (parameter-shift rules).
     public static func + (p: Parameter, x: Double) -> Parameter { var q = p; q.offset += x; return q }
+    /// `(c·s + o) − x`.
     public static func - (p: Parameter, x: Double) -> Parameter { p + (-x) }
+    /// `x·(c·s + o) = (x·c)·s + x·o`; the result stays symbolic even when `x = 0`.
     public static func * (p: Parameter, x: Double) -> Parameter {
         var q = p
         q.coefficient *= x
@@ -52,6 +61,7 @@ public struct Parameter: Hashable, Sendable, ExpressibleByFloatLiteral, Expressi
         return q
     }
 
+    /// `offset` for a constant; otherwise `s`, `c*s`, `s + o` or `c*s - |o|` (e.g. `0.5*theta + 1.0`).
     public var description: String {
         guard let s = symbol else { return "\(offset)" }
         var t = coefficient == 1 ? s : "\(coefficient)*\(s)"

@@ -3,7 +3,10 @@
 public struct PauliSum: Hashable, Sendable {
     /// One term `coefficient · label`; `label` uses Qiskit's order: the rightmost letter acts on qubit 0.
     public struct Term: Hashable, Sendable {
+        /// Real weight `c_k` of this Pauli string in the sum.
         public var coefficient: Double
+        /// The Pauli string, one letter per qubit, rightmost = qubit 0. Mutating it does not update the masks
+        /// (parsed once in `init`): build a new `Term` instead.
         public var label: String
         /// Bit masks of X, Y and Z letters (bit q = qubit q).
         public let xMask: Int, yMask: Int, zMask: Int
@@ -27,7 +30,9 @@ public struct PauliSum: Hashable, Sendable {
         public var width: Int { label.count }
     }
 
+    /// The terms `c_k P_k`; repeated labels are allowed and simply add.
     public var terms: [Term]
+    /// `H = Σ_k terms[k]`; an empty list is the zero operator.
     public init(_ terms: [Term]) { self.terms = terms }
     /// A single Pauli string.
     public init(_ label: String, coefficient: Double = 1) throws { terms = [try Term(label, coefficient: coefficient)] }

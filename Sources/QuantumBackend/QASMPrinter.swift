@@ -3,6 +3,9 @@
 /// Numbers are printed with Swift's shortest round-trip representation (always with a decimal
 /// point, so OpenQASM 2 readers accept them): parsing the text gives back the same Float64 bits.
 public enum QASMPrinter {
+    /// The program as OpenQASM text: the `OPENQASM 2.0;`/`3.0;` header, `include` lines, then one statement per
+    /// line in the version's syntax (`qreg`/`creg` vs `qubit[n]`/`bit[n]`, `measure q -> c` vs `c = measure q`;
+    /// a delay becomes a comment in 2.0, which has none). Comment text is written verbatim.
     public static func print(_ p: QASMProgram) -> String {
         var out = "OPENQASM \(p.version.rawValue);\n"
         for inc in p.includes { out += "include \"\(inc)\";\n" }

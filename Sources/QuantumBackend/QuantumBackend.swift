@@ -16,12 +16,15 @@ public protocol QuantumBackend {
 }
 
 extension QuantumBackend {
+    /// Default for backends without state access: always throws `QuantumError.unsupported`.
     public func statevector(_ circuit: Circuit) throws -> [Complex] {
         throw QuantumError.unsupported("\(Self.self) does not provide state vectors")
     }
+    /// Default for backends without state access: always throws `QuantumError.unsupported`.
     public func probabilities(_ circuit: Circuit) throws -> [Double] {
         throw QuantumError.unsupported("\(Self.self) does not provide probabilities")
     }
+    /// Default for backends without state access: always throws `QuantumError.unsupported`.
     public func expectation(of observable: PauliSum, in circuit: Circuit) throws -> Double {
         throw QuantumError.unsupported("\(Self.self) does not provide expectation values")
     }

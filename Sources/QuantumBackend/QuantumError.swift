@@ -18,6 +18,8 @@ public enum QuantumError: Error, CustomStringConvertible, Equatable {
     /// A file that cannot be read or has the wrong layout.
     case file(path: String, detail: String)
 
+    /// One line naming the problem and its location, e.g. `qubit index 5 out of range 0..<3` or `3:14: …`
+    /// for parse errors (line:column), `PATH: detail` for file errors.
     public var description: String {
         switch self {
         case let .indexOutOfRange(what, index, count): return "\(what) index \(index) out of range 0..<\(count)"

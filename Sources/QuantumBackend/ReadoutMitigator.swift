@@ -11,6 +11,9 @@ public struct ReadoutMitigator: Hashable, Sendable {
     /// P(read 0 | prepared 1) per qubit.
     public var p10: [Double]
 
+    /// A mitigator for qubits `0..<p01.count` with the given flip probabilities.
+    /// - Throws: `QuantumError.invalidArgument` if the arrays differ in length, or for a qubit with a negative
+    ///   probability or `p01 + p10 ≥ 1` (then `det A_q = 1 − p01 − p10 ≤ 0` and `A_q` cannot be inverted sensibly).
     public init(p01: [Double], p10: [Double]) throws {
         guard p01.count == p10.count else { throw QuantumError.invalidArgument("p01 and p10 lengths differ") }
         for (a, b) in zip(p01, p10) where !(a >= 0 && b >= 0 && a + b < 1) {

@@ -10,6 +10,10 @@ public enum SimulatorBenchmark {
     /// Gate mix (uniform): h, x, t, sx, rx, ry, rz (random angle), cx, cz (random distinct qubits).
     public static let gateNames = ["h", "x", "t", "sx", "rx", "ry", "rz", "cx", "cz"]
 
+    /// A reproducible random circuit of `gates` gates on `n` qubits, drawn uniformly from `gateNames` with
+    /// uniform qubits (2-qubit gates on two distinct qubits) and angles uniform in [0, 2π), from `seed`.
+    /// - Throws: `QuantumError.invalidArgument` if `n < 2`. `gates` must be ≥ 0 (a negative count is not
+    ///   checked and traps in the range).
     public static func randomCircuit(qubits n: Int, gates: Int, seed: UInt64) throws -> Circuit {
         guard n >= 2 else { throw QuantumError.invalidArgument("benchmark needs ≥ 2 qubits") }
         var rng = SeededGenerator(seed: seed)
@@ -45,11 +49,15 @@ public enum SimulatorBenchmark {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// One timed run of a circuit, with derived throughput figures.
     public struct Timing: Sendable {
+        /// Number of qubits n of the timed circuit.
         public var qubits: Int
+        /// Number of gate instructions in the timed circuit (before fusion).
         public var gates: Int
         /// Best wall time over the repeats, in seconds.
         public var seconds: Double
+        /// Throughput `gates / seconds` (unfused gate count, so fusion shows as a higher rate).
         public var gatesPerSecond: Double { Double(gates) / seconds }
         /// `gates × 2ⁿ × 32 bytes / seconds`, in GB/s.
         public var effectiveGBps: Double { Double(gates) * Double(1 << qubits) * 32 / seconds / 1e9 }

@@ -9,6 +9,7 @@ import Dispatch
 /// Each kernel is exact up to Float64 rounding; `StateVectorSimulatorTests` compares them with the
 /// plain dense reference (`applyReference`).
 public struct StateVector: Sendable {
+    /// Number of qubits n (0…30); the state has `2ⁿ` amplitudes.
     public let numberOfQubits: Int
     /// Interleaved real/imaginary parts, count `2·2ⁿ`.
     public internal(set) var storage: [Double]
@@ -38,6 +39,7 @@ public struct StateVector: Sendable {
     /// Number of amplitudes, 2ⁿ.
     public var dimension: Int { 1 << numberOfQubits }
 
+    /// The amplitudes `ψ_i` as `Complex` values, index bit q = qubit q (a copy, `2ⁿ` entries).
     public var amplitudes: [Complex] { (0..<dimension).map { Complex(storage[2 * $0], storage[2 * $0 + 1]) } }
 
     /// `|ψ_i|²` for every basis index.

@@ -6,12 +6,15 @@
 /// `run` samples all shots from one final distribution when every measurement is terminal, and
 /// otherwise simulates each shot separately (mid-circuit measurement, reset), collapsing the state.
 public struct StateVectorSimulator: QuantumBackend, Sendable {
+    /// Whether runs of 1-qubit gates on a qubit are multiplied into one 2×2 matrix before being applied (same
+    /// result up to Float64 rounding, fewer passes over the state). Only `state(_:bindings:)` fuses.
     public var fusion: Bool
     /// Largest number of qubits accepted (memory: 16·2ⁿ bytes).
     public var maxQubits: Int
     /// Threads for the 1-qubit kernels on states of ≥ 2¹⁶ amplitudes (see `StateVector.threads`).
     public var threads: Int
 
+    /// A simulator; 28 qubits (4 GiB of state) by default. `threads` below 1 is raised to 1.
     public init(fusion: Bool = true, maxQubits: Int = 28, threads: Int = 1) {
         self.fusion = fusion
         self.maxQubits = maxQubits
@@ -48,9 +51,14 @@ public struct StateVectorSimulator: QuantumBackend, Sendable {
         return sv
     }
 
+    /// The final amplitudes `ψ_i` of the unitary part (see `state(_:bindings:)` for what throws).
     public func statevector(_ circuit: Circuit) throws -> [Complex] { try state(circuit).amplitudes }
+    /// Born probabilities `|ψ_i|²` of the final state of the unitary part (see `state(_:bindings:)` for what throws).
     public func probabilities(_ circuit: Circuit) throws -> [Double] { try state(circuit).probabilities }
 
+    /// Exact `⟨ψ|H|ψ⟩ = Σ_k c_k⟨ψ|P_k|ψ⟩` on the final state, no sampling.
+    /// - Throws: `QuantumError.invalidArgument` if the observable spans more qubits than the circuit, plus what
+    ///   `state(_:bindings:)` throws.
     public func expectation(of observable: PauliSum, in circuit: Circuit) throws -> Double {
         guard observable.width <= circuit.numberOfQubits else {
             throw QuantumError.invalidArgument("observable spans \(observable.width) qubits, circuit has \(circuit.numberOfQubits)")
@@ -73,6 +81,11 @@ public struct StateVectorSimulator: QuantumBackend, Sendable {
         return true
     }
 
+    /// Samples `shots` outcomes, reproducible from `seed`: from one final distribution when every measurement is
+    /// terminal, otherwise shot by shot with state collapse (exact in distribution for mid-circuit measurement and
+    /// reset). Unmeasured classical bits read 0.
+    /// - Throws: `QuantumError.invalidArgument` if `shots ≤ 0`; `QuantumError.unsupported` above `maxQubits`
+    ///   (terminal case) or 30 qubits; `QuantumError.unboundParameter` for a symbolic angle.
     public func run(_ circuit: Circuit, shots: Int, seed: UInt64) throws -> Counts {
         guard shots > 0 else { throw QuantumError.invalidArgument("shots must be positive, got \(shots)") }
         var rng = SeededGenerator(seed: seed)

@@ -8,12 +8,15 @@
 /// the qubit's reduced 2×2 density matrix. `run` uses one trajectory per shot, so mid-circuit
 /// measurements and resets are exact in distribution.
 public struct TrajectorySimulator: QuantumBackend, Sendable {
+    /// The channels unravelled into trajectories; validated on every call.
     public var noise: NoiseModel
     /// Trajectories averaged by `probabilities` and `expectation`.
     public var trajectories: Int
     /// Seed of those averages (`run` takes its own).
     public var seed: UInt64
 
+    /// A trajectory simulator averaging `trajectories` runs (statistical error ~ `1/√trajectories`) seeded by `seed`.
+    /// Not validated here: `probabilities` and `expectation` throw if `trajectories ≤ 0`.
     public init(noise: NoiseModel, trajectories: Int = 1000, seed: UInt64 = 1) {
         self.noise = noise
         self.trajectories = trajectories
@@ -95,6 +98,10 @@ public struct TrajectorySimulator: QuantumBackend, Sendable {
         return (sv, bits)
     }
 
+    /// One trajectory per shot; each `measure` collapses the state by the Born rule and then applies the readout
+    /// flip, so mid-circuit measurements and resets are sampled exactly in distribution. Reproducible from `seed`.
+    /// - Throws: `QuantumError.invalidArgument` if `shots ≤ 0` or the noise model is invalid;
+    ///   `QuantumError.unsupported` above 30 qubits; gate errors such as an unbound parameter.
     public func run(_ circuit: Circuit, shots: Int, seed: UInt64) throws -> Counts {
         try noise.validate()
         guard shots > 0 else { throw QuantumError.invalidArgument("shots must be positive, got \(shots)") }

@@ -14,6 +14,10 @@
 ///    or dropped with `dropFinalZRotations` (valid when every qubit is then measured in Z, as IonQ does).
 /// Measurements, resets, barriers and delays pass through and end a 1-qubit run on their qubits.
 public enum Transpiler {
+    /// `circuit` rewritten into `target`'s native gates, equal to the input up to a global phase (exact up to
+    /// Float64 rounding; `dropFinalZRotations` only preserves measurement statistics in Z).
+    /// - Throws: `QuantumError.unboundParameter` if any angle is still symbolic; `QuantumError.notUnitary` if the
+    ///   KAK decomposition of a 2-qubit gate fails (simultaneous diagonalisation or reconstruction check).
     public static func transpile(_ circuit: Circuit, to target: NativeGateSet, dropFinalZRotations: Bool = false) throws -> Circuit {
         if let s = circuit.parameterNames.first { throw QuantumError.unboundParameter(s) }
         var out = Circuit(qubits: circuit.numberOfQubits, clbits: circuit.numberOfClbits)

@@ -11,9 +11,14 @@
 /// magic basis; each is then reduced into (−π/4, π/4] by moving Pauli factors into the local gates.
 /// `circuit()` realises the interaction with the optimal 3 CX (Vatan–Williams), or 2 CX when `b = 0`.
 public struct TwoQubitDecomposition: Sendable {
+    /// The local gates applied first: `B₀` on operand 0 and `B₁` on operand 1 (2×2 unitaries).
     public var before0: ComplexMatrix, before1: ComplexMatrix
+    /// The local gates applied last: `A₀` on operand 0 and `A₁` on operand 1 (2×2 unitaries).
     public var after0: ComplexMatrix, after1: ComplexMatrix
+    /// Interaction (Weyl-chamber) coordinates of `exp(i(a·XX + b·YY + c·ZZ))`, each reduced into (−π/4, π/4]
+    /// radians; a coordinate within tolerance of 0 costs no CX.
     public var a: Double, b: Double, c: Double
+    /// `γ` in `U = e^{iγ}·(A₁ ⊗ A₀)·exp(i(a·XX + b·YY + c·ZZ))·(B₁ ⊗ B₀)`, radians.
     public var globalPhase: Double
 
     static let magic: ComplexMatrix = {

@@ -8,11 +8,19 @@
 /// linear least squares, Richardson (the interpolating polynomial through all points), or
 /// exponential `y = A + B·e^{−cλ}` with a known asymptote `A` (log-linear fit).
 public enum ZeroNoiseExtrapolation {
+    /// How noise is amplified: `global` folds the whole circuit (`U → U(U†U)ⁿ` plus a partial fold of the last
+    /// gates), `local` folds each gate in place (`G → G(G†G)ⁿ`, one extra fold for the first gates).
     public enum Folding: String, Hashable, Sendable, CaseIterable { case global, local }
 
+    /// The model fitted to `(λ, value)` pairs to read off the value at λ = 0.
     public enum Extrapolation: Hashable, Sendable {
+        /// Least-squares line `y = a + bλ`; returns `a`.
         case linear
+        /// Richardson: the polynomial of degree `k−1` through all `k` points, evaluated at 0 (Lagrange weights
+        /// `Π_{j≠i} λ_j/(λ_j − λ_i)`); exact for polynomial noise, unstable for many points.
         case richardson
+        /// `y = A + B·e^{−cλ}` with `A = asymptote` known (e.g. 0 for a Pauli expectation under depolarizing noise):
+        /// a line fitted to `log|y − A|`. Throws if the values straddle `A`.
         case exponential(asymptote: Double)
     }
 

@@ -19,6 +19,8 @@ public final class ActivationRecorder {
     /// sub-layer's output error against the stream it is added to (`AllocationLoss.residualStream`).
     public internal(set) var residualSumSquares: [String: Double] = [:]
 
+    /// An empty recorder; `recordsHead: false` skips the LM head's input (a `dim × dim` Gram that only head
+    /// compression needs).
     public init(recordsHead: Bool = true) {
         self.recordsHead = recordsHead
     }

@@ -10,6 +10,7 @@ public struct ActivationStatistics: Sendable, Equatable {
     /// Rows recorded.
     public var tokens: Int
 
+    /// Empty statistics of width `n`: an `n × n` zero Gram, `n` zero absolute sums, 0 tokens.
     public init(width: Int) {
         self.width = width
         gram = [Double](repeating: 0, count: width * width)
@@ -17,6 +18,8 @@ public struct ActivationStatistics: Sendable, Equatable {
         tokens = 0
     }
 
+    /// Statistics from stored values (e.g. read back from a statistics file). Not validated: the caller must pass
+    /// `gram.count == width²`, `absSum.count == width` and `tokens ≥ 0`.
     public init(width: Int, gram: [Double], absSum: [Double], tokens: Int) {
         self.width = width
         self.gram = gram

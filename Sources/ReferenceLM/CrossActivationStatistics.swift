@@ -21,6 +21,7 @@ public struct CrossActivationStatistics: Sendable, Equatable {
     /// Rows accumulated.
     public private(set) var tokens: Int
 
+    /// Empty paired statistics of width `n`: three `n × n` zero matrices and 0 tokens.
     public init(width: Int) {
         self.width = width
         gram = [Double](repeating: 0, count: width * width)

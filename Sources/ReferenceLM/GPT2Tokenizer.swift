@@ -20,14 +20,18 @@ public struct GPT2Tokenizer: TextTokenizer {
         case digitsThenGPT2
     }
 
+    /// Token strings by id, in GPT-2's printable byte alphabet (e.g. `Ġ` for a leading space byte 0x20).
     public let tokens: [String]
     let ids: [String: Int]
     /// Rank of a merge "left right" (lower merges first).
     let ranks: [String: Int]
     let preTokenizer: PreTokenizer
     let controlIDs: Set<Int>
+    /// Beginning-of-sequence id from `tokenizer.ggml.bos_token_id`; `nil` when absent or outside `0..<tokens.count`.
     public let bosID: Int?
+    /// End-of-sequence id from `tokenizer.ggml.eos_token_id`; `nil` when absent or outside `0..<tokens.count`.
     public let eosID: Int?
+    /// Number of ids, `tokens.count`.
     public var vocabularySize: Int { tokens.count }
 
     /// GPT-2's `bytes_to_unicode`: printable bytes map to themselves, the others to U+0100 upward.
@@ -47,6 +51,9 @@ public struct GPT2Tokenizer: TextTokenizer {
         return m
     }()
 
+    /// A tokenizer from its tables. `merges` are `"left right"` strings, rank = position (lower merges first; the
+    /// first occurrence wins on duplicates, as does the first id of a repeated token). Out-of-range BOS/EOS ids
+    /// become `nil`. `controlIDs` render as nothing in `decode`; BOS/EOS are not added to them automatically.
     public init(tokens: [String], merges: [String], preTokenizer: PreTokenizer, bosID: Int?, eosID: Int?, controlIDs: Set<Int> = []) {
         self.tokens = tokens
         var ids: [String: Int] = [:]
@@ -87,6 +94,8 @@ public struct GPT2Tokenizer: TextTokenizer {
                   controlIDs: Set(types.enumerated().compactMap { $0.element.intValue == 3 ? $0.offset : nil }))
     }
 
+    /// Token ids of `text` (steps 1–4 above), with `bosID` first when `addBOS` and the vocabulary has one.
+    /// Never fails: a merged symbol missing from the vocabulary falls back to its single byte-symbols.
     public func encode(_ text: String, addBOS: Bool) -> [Int] {
         var out: [Int] = []
         if addBOS, let bos = bosID { out.append(bos) }
@@ -131,6 +140,9 @@ public struct GPT2Tokenizer: TextTokenizer {
         return out
     }
 
+    /// The text of `ids`: pieces concatenated and mapped back from the byte alphabet to UTF-8 bytes (scalars
+    /// outside the alphabet copied as their own UTF-8; control ids and ids outside the vocabulary skipped;
+    /// invalid UTF-8 repaired with U+FFFD).
     public func decode(_ ids: [Int]) -> String {
         var bytes: [UInt8] = []
         for id in ids where id >= 0 && id < tokens.count && !controlIDs.contains(id) {

@@ -9,6 +9,7 @@ public struct GenerationOptions: Sendable, Equatable {
     /// Stop at EOS or BOS (llama2.c stops at BOS, which its models emit between stories).
     public var stopAtEndOfSequence: Bool
 
+    /// Options for `Generator`; the defaults are 64 greedy tokens that stop at EOS/BOS. Values are not validated here.
     public init(maxNewTokens: Int = 64, temperature: Float = 0, seed: UInt64 = 0, stopAtEndOfSequence: Bool = true) {
         self.maxNewTokens = maxNewTokens
         self.temperature = temperature

@@ -3,13 +3,17 @@ import WeightFormats
 
 /// A model with its tokenizer, opened from a checkpoint path by `LanguageModel.load`.
 public struct LanguageModel: Sendable {
+    /// The transformer (config and weights) that computes logits.
     public var model: LlamaModel
+    /// The tokenizer matching `model`'s vocabulary (a `Llama2CTokenizer` or `GPT2Tokenizer`).
     public var tokenizer: any TextTokenizer
     /// The checkpoint's format (`"llama2.c"`, `"GGUF v3"`, …).
     public var format: String
     /// The checkpoint path.
     public var path: String
 
+    /// Pairs a model with a tokenizer as given; vocabulary sizes are not checked here (the `load` functions check
+    /// them for GGUF and llama2.c checkpoints).
     public init(model: LlamaModel, tokenizer: any TextTokenizer, format: String, path: String) {
         self.model = model
         self.tokenizer = tokenizer

@@ -14,8 +14,11 @@ import TensorCore
 ///
 /// A new form implements `apply`, `referenceApply`, the shapes and `parameterCount`.
 public enum Linear: Sendable {
+    /// `W` itself, (outFeatures, inFeatures) row-major Float32. Prefer `dense(_:name:source:)`, which validates.
     case dense(Tensor)
+    /// `W ≈ A·B`, `A` (outFeatures, r), `B` (r, inFeatures). Prefer `lowRank(a:b:name:source:)`, which validates.
     case lowRank(a: Tensor, b: Tensor)
+    /// `W` as a TT-matrix (MPO), applied core by core.
     case tensorTrain(TensorTrainMatrix)
 
     /// Builds a validated dense layer; `name` is used in errors.

@@ -28,9 +28,13 @@ public struct Llama2CTokenizer: TextTokenizer {
     public let addsSpacePrefix: Bool
     /// Ids that render as nothing when decoding (BOS, EOS and other control tokens).
     let controlIDs: Set<Int>
+    /// Beginning-of-sequence id (llama2.c: 1); `nil` when absent or outside `0..<pieces.count`. Decoding treats it
+    /// as a control token and restarts dummy-prefix stripping after it.
     public let bosID: Int?
+    /// End-of-sequence id (llama2.c: 2); `nil` when absent or outside `0..<pieces.count`. Renders as nothing.
     public let eosID: Int?
 
+    /// Number of ids, `pieces.count`.
     public var vocabularySize: Int { pieces.count }
 
     /// Wraps a parsed `tokenizer.bin`.
@@ -60,6 +64,9 @@ public struct Llama2CTokenizer: TextTokenizer {
         self.init(file: try Llama2CTokenizerFile(path: path, vocabSize: vocabSize))
     }
 
+    /// Token ids of `text` as `run.c`'s `encode` produces them (see the type's doc), with `bosID` first when `addBOS`.
+    /// An empty text gives only the BOS (or nothing). Bytes with neither a code-point piece nor a `<0xNN>` piece
+    /// are dropped.
     public func encode(_ text: String, addBOS: Bool) -> [Int] {
         var out: [Int] = []
         if addBOS, let bos = bosID { out.append(bos) }

@@ -19,6 +19,7 @@ public struct LlamaBlockWeights: Sendable {
     /// SwiGLU down `W2`. (D, H)
     public var ffnDown: Linear
 
+    /// A block from its weights, unchecked; `LlamaModel`'s loader checks each shape against the config.
     public init(attnNorm: [Float], attnQ: Linear, attnK: Linear, attnV: Linear, attnOutput: Linear,
                 ffnNorm: [Float], ffnGate: Linear, ffnUp: Linear, ffnDown: Linear) {
         self.attnNorm = attnNorm

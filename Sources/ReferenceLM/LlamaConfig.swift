@@ -23,6 +23,8 @@ public struct LlamaConfig: Sendable, Equatable, Codable {
     /// Which coordinates RoPE pairs.
     public var ropeLayout: RopeLayout
 
+    /// A config from explicit values; defaults are Llama 2's (ε = 1e-5, θ = 10000, adjacent-pair RoPE as in `run.c`).
+    /// Not checked here: call `validate(source:)`.
     public init(dim: Int, hiddenDim: Int, layerCount: Int, headCount: Int, kvHeadCount: Int, vocabSize: Int,
                 contextLength: Int, rmsNormEpsilon: Float = 1e-5, ropeFrequencyBase: Float = 10000,
                 ropeLayout: RopeLayout = .adjacentPairs) {

@@ -17,6 +17,7 @@ import WeightFormats
 /// layers sharing an input together (`_LinearGroup`: q/k/v, gate/up); attention uses two GEMMs per
 /// (row block, head). `referenceForward` computes the same function with plain loops, one token at a time.
 public final class LlamaModel: Sendable {
+    /// The hyper-parameters every weight shape was checked against when loading.
     public let config: LlamaConfig
     /// Token embedding. (V, D)
     public let tokenEmbedding: Tensor

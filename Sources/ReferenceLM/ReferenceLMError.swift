@@ -21,6 +21,7 @@ public enum ReferenceLMError: Error, CustomStringConvertible, Equatable {
     /// The underlying weight reader refused the checkpoint.
     case weights(WeightFormatError)
 
+    /// One line starting with the checkpoint path where there is one, e.g. `PATH: missing tensor 'output_norm.weight'`.
     public var description: String {
         switch self {
         case let .invalidConfig(s, f, r): return "\(s): invalid config \(f): \(r)"

@@ -28,6 +28,7 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    /// A fresh hasher in the FIPS 180-4 initial state `H⁽⁰⁾`, using the SHA extensions when `hardwareAccelerated`.
     public init() { useHardware = SHA256.hardwareAccelerated }
 
     /// A hasher that never uses the SHA extensions (tests compare the two paths).

@@ -9,8 +9,11 @@ import Darwin
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
 
+    /// A generator whose whole state is `seed`; any value, 0 included, is a valid seed and gives a fixed stream.
     public init(seed: UInt64) { state = seed }
 
+    /// The next 64 random bits: advances the state by the golden-ratio increment `0x9E3779B97F4A7C15` and returns
+    /// it through the SplitMix64 finaliser (xor-shift 30/27/31 with two odd multipliers). Period 2⁶⁴.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

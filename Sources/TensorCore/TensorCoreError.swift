@@ -5,6 +5,7 @@ public enum TensorCoreError: Error, CustomStringConvertible, Equatable {
     /// A write, flush or rename failed; no partial output is left behind.
     case writeFailed(path: String, reason: String)
 
+    /// `PATH: cannot open: REASON` or `PATH: write failed: REASON`.
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason): return "\(path): cannot open: \(reason)"
