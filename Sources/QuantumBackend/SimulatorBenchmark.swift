@@ -16,6 +16,7 @@ public enum SimulatorBenchmark {
     ///   checked and traps in the range).
     public static func randomCircuit(qubits n: Int, gates: Int, seed: UInt64) throws -> Circuit {
         guard n >= 2 else { throw QuantumError.invalidArgument("benchmark needs ≥ 2 qubits") }
+        guard gates >= 0 else { throw QuantumError.invalidArgument("gate count \(gates) is negative") }
         var rng = SeededGenerator(seed: seed)
         var c = Circuit(qubits: n)
         for _ in 0..<gates {

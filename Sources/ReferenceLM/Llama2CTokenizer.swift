@@ -87,6 +87,8 @@ public struct Llama2CTokenizer: TextTokenizer {
             }
             i = end
         }
+        // Every byte dropped (no piece and no byte fallback): nothing to merge.
+        guard !symbols.isEmpty else { return out }
         if chunkable {
             var start = 0
             for j in 1...symbols.count where j == symbols.count || pieces[symbols[j]].first == 0x20 {

@@ -227,6 +227,8 @@ struct QuantumCommand: ParsableCommand {
         func run() throws {
             let ns = qubits.split(separator: ",").compactMap { Int($0) }
             guard !ns.isEmpty, ns.allSatisfy({ $0 >= 2 && $0 <= 28 }) else { throw QuantumCommand.fail("--qubits: comma-separated integers in 2…28") }
+            guard gates >= 1 else { throw QuantumCommand.fail("--gates must be at least 1") }
+            guard threads >= 1 else { throw QuantumCommand.fail("--threads must be at least 1") }
             var rows: [[String: Any]] = []
             for n in ns {
                 let c = try SimulatorBenchmark.randomCircuit(qubits: n, gates: gates, seed: seed)

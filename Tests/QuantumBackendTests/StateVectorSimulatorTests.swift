@@ -103,6 +103,12 @@ struct StateVectorSimulatorTests {
         }
     }
 
+    /// A negative gate count is refused with a typed error (it used to trap in `0..<gates`).
+    @Test func negativeGateCountIsRefused() throws {
+        #expect(throws: QuantumError.self) { _ = try SimulatorBenchmark.randomCircuit(qubits: 4, gates: -1, seed: 1) }
+        #expect(try SimulatorBenchmark.randomCircuit(qubits: 4, gates: 0, seed: 1).instructions.isEmpty)
+    }
+
     /// The two-thread 1-qubit kernels equal the single-thread ones exactly (16 qubits: at the split threshold).
     @Test func twoThreadsGiveTheSameState() throws {
         let c = try SimulatorBenchmark.randomCircuit(qubits: 16, gates: 16, seed: 3)

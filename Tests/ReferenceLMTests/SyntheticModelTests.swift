@@ -41,6 +41,16 @@ import TestSupport
         }
     }
 
+    /// Text none of whose bytes has a piece, in a vocabulary without `<0xNN>` fallback or a space
+    /// piece: encodes to BOS only (it used to trap on the empty symbol list).
+    @Test func unencodableTextGivesOnlyBOS() throws {
+        let tok = Llama2CTokenizer(pieces: [Array("<unk>".utf8), Array("<s>".utf8), Array("</s>".utf8), Array("a".utf8), Array("b".utf8)],
+                                   scores: [0, 0, 0, -1, -2])
+        #expect(tok.encode("日本", addBOS: true) == [1])
+        #expect(tok.encode("日本", addBOS: false) == [])
+        #expect(tok.encode("ab", addBOS: false) == [3, 4])
+    }
+
     @Test func cachedDecodeInPiecesMatchesOneWindow() throws {
         let m = try Self.randomModel(layout: .adjacentPairs)
         let tokens = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3]
