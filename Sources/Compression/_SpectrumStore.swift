@@ -13,6 +13,7 @@ final class _SpectrumStore: @unchecked Sendable {
     private let directory: String?
     private var memory: [String: GramTruncation.WeightedSpectrum] = [:]
     private var files: [String: String] = [:]
+    private var nextFile = 0
     private let lock = NSLock()
 
     /// In memory when `directory` is nil, else spilled there (the folder is created).
@@ -28,14 +29,16 @@ final class _SpectrumStore: @unchecked Sendable {
     }
 
     func store(_ key: String, _ s: GramTruncation.WeightedSpectrum) {
-        lock.lock(); defer { lock.unlock() }
-        guard let dir = directory else { memory[key] = s; return }
-        let path = dir + "/s\(files.count).bin"
+        lock.lock()
+        guard let dir = directory else { memory[key] = s; lock.unlock(); return }
+        let path = dir + "/s\(nextFile).bin"
+        nextFile += 1
+        lock.unlock()
+        // The file is written without the lock (workers spill at the same time), then published.
         let header: [Int64] = [Int64(s.rows), Int64(s.columns), Int64(s.kept), Int64(s.eigenvalues.count)]
         let scalars = [s.energy, s.shift, s.weightEnergy]
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { return }
-        defer { close(fd) }
         // Written straight from the arrays (little-endian hosts), no concatenated copy.
         func put(_ p: UnsafeRawBufferPointer) -> Bool {
             var done = 0
@@ -47,13 +50,17 @@ final class _SpectrumStore: @unchecked Sendable {
             return true
         }
         let ok = header.withUnsafeBytes(put) && scalars.withUnsafeBytes(put) && s.eigenvalues.withUnsafeBytes(put) && s.vectors.withUnsafeBytes(put)
-        if ok { files[key] = path }
+        close(fd)
+        guard ok else { return }
+        lock.lock(); files[key] = path; lock.unlock()
     }
 
     func load(_ key: String) -> GramTruncation.WeightedSpectrum? {
-        lock.lock(); defer { lock.unlock() }
-        if let s = memory[key] { return s }
-        guard let path = files[key], let m = try? MappedFile(path: path), m.count >= 56 else { return nil }
+        lock.lock()
+        if let s = memory[key] { lock.unlock(); return s }
+        let found = files[key]
+        lock.unlock()
+        guard let path = found, let m = try? MappedFile(path: path), m.count >= 56 else { return nil }
         let raw = m.bytes
         let h = (0..<4).map { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
         let (rows, columns, kept, d) = (h[0], h[1], h[2], h[3])
