@@ -14,16 +14,26 @@ import WeightFormats
 /// runtime that runs factorized layers natively. `metadata` is the source's metadata (config,
 /// tokenizer); `ggufMetadata` is what a GGUF export carries.
 public final class CompressedCheckpoint: WeightSource, GGUFMetadataCarrying, @unchecked Sendable {
+    /// The file opened (plain `.safetensors` or `.safetensors.zst`), as given.
     public let path: String
+    /// The parsed `allone.manifest`, format and version checked.
     public let manifest: CompressionManifest
+    /// The ORIGINAL tensors, one per manifest entry in the source's order: name and `originalShape`, storage
+    /// `.dense` of the first stored part's dtype, and `byteCount` the bytes actually stored for the entry
+    /// (A + B, or all cores), not `elementCount × dtype size`.
     public let tensors: [TensorInfo]
+    /// The source's metadata decoded from `allone.source_metadata` (typed JSON, `MetadataJSON`); empty when
+    /// the key is absent.
     public let metadata: [String: MetadataValue]
+    /// What a GGUF export carries, in order: `allone.gguf_metadata` when present (non-GGUF sources), else the
+    /// GGUF source's own key/values in file order without `general.alignment`.
     public let ggufMetadata: [(key: String, value: MetadataValue)]
     /// Whether the file is the zstd container.
     public let isZstd: Bool
     let file: SafeTensorsFile
     private let entries: [String: CompressionManifest.Entry]
 
+    /// `"allone-compressed v1 (safetensors)"` or `"allone-compressed v1 (safetensors.zst)"`.
     public var formatDescription: String { "allone-compressed v\(manifest.formatVersion) (\(isZstd ? "safetensors.zst" : "safetensors"))" }
 
     /// Whether `path` is a compressed checkpoint: a zstd frame, or a safetensors file whose
@@ -182,8 +192,11 @@ public final class CompressedCheckpoint: WeightSource, GGUFMetadataCarrying, @un
 
     /// One checksum that did not match.
     public struct Mismatch: Sendable, Equatable {
+        /// Name of the stored tensor (`Stored.name`, e.g. `blk.0.attn_q.weight.lr.a`).
         public var tensor: String
+        /// The SHA-256 the manifest records (`Stored.sha256`, lower-case hex).
         public var expected: String
+        /// The SHA-256 of the bytes in the file, unshuffled, as computed by `verify(progress:)`.
         public var found: String
     }
 

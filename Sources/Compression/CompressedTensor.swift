@@ -7,14 +7,20 @@ import TensorCore
 public struct CompressedTensor: Sendable {
     /// One stored tensor.
     public struct Part: Sendable, Equatable {
+        /// The stored tensor's name: the source name (`dense`), `<name>.lr.a` / `<name>.lr.b`, or `<name>.tt.<i>`.
         public var name: String
+        /// The stored element type (F32, F16 or BF16; 1-D tensors F32); `bytes` holds values of this type.
         public var dtype: DType
+        /// Row-major shape as stored: A (m, k), B (k, n), core (r_i, m_i, n_i, r_{i+1}), or the original shape;
+        /// `bytes.count == shape.product × dtype.byteSize`.
         public var shape: [Int]
         /// Little-endian bytes as stored (unshuffled).
         public var bytes: [UInt8]
     }
 
+    /// The tensor's manifest entry, with every part's SHA-256 already computed from `parts[i].bytes`.
     public var entry: CompressionManifest.Entry
+    /// The stored tensors, in the order of `entry.stored` (A then B; cores 0…d−1; or the one dense tensor).
     public var parts: [Part]
     /// For `lowrank`: A (m×k), B (k×n) as stored (rounded to the stored dtype).
     public var lowRank: LowRankFactors?

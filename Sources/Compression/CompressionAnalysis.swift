@@ -13,7 +13,9 @@ public struct CompressionAnalysis: Sendable, Equatable, Codable {
 
     /// One block linear matrix.
     public struct Matrix: Sendable, Equatable, Codable {
+        /// The tensor's name in the source.
         public var name: String
+        /// The matrix's shape (m, n) = (out, in) features, as stored row-major in the source.
         public var rows: Int, columns: Int
         /// All min(m, n) singular values, non-increasing.
         public var singularValues: [Double]
@@ -21,6 +23,7 @@ public struct CompressionAnalysis: Sendable, Equatable, Codable {
         public var originalType: String
     }
 
+    /// Which matrix every `singularValues` is of (the same for all matrices of one analysis).
     public var spectrum: Spectrum
     /// Block linear matrices, in source order.
     public var matrices: [Matrix]

@@ -26,6 +26,7 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendabl
     /// Work stopped on request (tests of resumption).
     case interrupted(afterTensors: Int)
 
+    /// One line naming the file (and the tensor or field, where one is involved), then the reason.
     public var description: String {
         switch self {
         case let .unsupportedArchitecture(f, r): return "\(f): unsupported architecture: \(r)"

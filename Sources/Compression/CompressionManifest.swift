@@ -21,22 +21,34 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
     /// absent when the source was GGUF (then `allone.source_metadata` is exactly that).
     public static let ggufMetadataKey = "allone.gguf_metadata"
 
+    /// JSON key `format`: always `"allone-compressed"` (`formatName`); `parse(_:file:)` refuses any other value.
     public var format: String
+    /// JSON key `formatVersion`: `1` (`currentVersion`); `parse(_:file:)` refuses any other version.
     public var formatVersion: Int
+    /// JSON key `toolVersion`: `AlloneVersion.string` of the build that wrote the file (e.g. `"0.1.0-dev"`).
+    /// Informational: readers do not check it.
     public var toolVersion: String
+    /// JSON key `source`: the checkpoint this one was compressed from (file name, SHA-256, format, architecture).
     public var source: Source
     /// The requested method (`svd`, `masvd`, `asvd`, `tt`, `auto`).
     public var method: String
+    /// JSON key `budget`: the global budget the ranks were allocated under, e.g. `{"kind": "ratio", "value": 0.4}`.
     public var budget: Budget
     /// `uniform` or `entropy`.
     public var allocation: String
+    /// JSON key `refit`: `CompressionOptions.refit` (`--refit`), the least-squares refit of masvd's left factor on
+    /// the Gram matrix. Recorded as requested; only masvd entries act on it, and they then say `"masvd-refit"`.
     public var refit: Bool
     /// Element type of stored matrices (`F32`, `F16`, `BF16`).
     public var storedDType: String
     /// True in a `.safetensors.zst`: every stored tensor's bytes are byte-plane shuffled
     /// (`ByteShuffle`, width = element size) inside the zstd-compressed safetensors.
     public var byteShuffled: Bool
+    /// JSON key `calibration`: where the calibration statistics came from; nil (key omitted) when the
+    /// compression ran without calibration.
     public var calibration: Calibration?
+    /// JSON key `seed`: `CompressionOptions.seed` (0 by default), recorded for reproducibility; the current
+    /// methods are deterministic and draw nothing from it.
     public var seed: UInt64
     /// Parameter counts before and after (all tensors, and block linear layers only).
     public var parameters: Parameters
@@ -51,10 +63,19 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
 
     /// The checkpoint the compressed one was made from.
     public struct Source: Codable, Equatable, Sendable {
+        /// JSON key `source.file`: the last path component of the source (of the index JSON for a sharded
+        /// checkpoint), e.g. `"stories260K.bin"`.
         public var file: String
+        /// JSON key `source.sha256`: SHA-256 of the whole source file as 64 lower-case hex digits (of the index
+        /// JSON for a sharded checkpoint; the shards themselves are not hashed).
         public var sha256: String
+        /// JSON key `source.format`: the source's `WeightSource.formatDescription` (`"llama2.c"`, `"GGUF v3"`,
+        /// `"safetensors"`, `"safetensors (N shards)"`).
         public var format: String
+        /// JSON key `source.architecture`: the source's `general.architecture` metadata, `"llama"` when it has none
+        /// (llama2.c files, most safetensors).
         public var architecture: String
+        /// Creates the record from its four fields, unchecked.
         public init(file: String, sha256: String, format: String, architecture: String) {
             self.file = file; self.sha256 = sha256; self.format = format; self.architecture = architecture
         }
@@ -64,15 +85,26 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
     public struct Budget: Codable, Equatable, Sendable {
         /// `"ratio"` (fraction of block linear parameters removed) or `"bytes"` (stored tensor bytes).
         public var kind: String
+        /// JSON key `budget.value`: the fraction r in (0, 1) for `"ratio"`; the byte count N (an integer carried
+        /// as a Double) for `"bytes"`.
         public var value: Double
+        /// Creates the record, unchecked (`CompressionBudget.validate()` checks a budget before compression).
         public init(kind: String, value: Double) { self.kind = kind; self.value = value }
     }
 
     /// The calibration the statistics came from.
     public struct Calibration: Codable, Equatable, Sendable {
+        /// JSON key `calibration.textSHA256`: SHA-256 (lower-case hex) of the calibration text's UTF-8 bytes when
+        /// the statistics were recorded in-process (`--calibration`), or the `text_sha256` metadata of a
+        /// statistics file; nil (key omitted) when unknown.
         public var textSHA256: String?
+        /// JSON key `calibration.tokens`: tokens the statistics were accumulated over (`CalibrationSet.tokens`);
+        /// `Compressor.check(_:)` refuses fewer than `CompressionOptions.minimumCalibrationTokens` (64 by default).
         public var tokens: Int
+        /// JSON key `calibration.statisticsSHA256`: SHA-256 (lower-case hex) of the statistics file when the
+        /// statistics were read from one (`--stats`, `CalibrationSet.fileSHA256`); nil (key omitted) otherwise.
         public var statisticsSHA256: String?
+        /// Creates the record from its three fields, unchecked.
         public init(textSHA256: String?, tokens: Int, statisticsSHA256: String?) {
             self.textSHA256 = textSHA256; self.tokens = tokens; self.statisticsSHA256 = statisticsSHA256
         }
@@ -80,7 +112,12 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
 
     /// Parameter counts.
     public struct Parameters: Codable, Equatable, Sendable {
+        /// JSON keys `parameters.totalBefore`, `.totalAfter`, `.linearBefore`, `.linearAfter`: element counts.
+        /// `total*` cover every tensor of the source / of the file; `linear*` only the block linear layers
+        /// (q/k/v/o, gate/up/down). "After" counts stored elements: mn for a dense tensor, k(m + n) for a
+        /// low-rank one, Σ r_i m_i n_i r_{i+1} for a train. `--ratio r` guarantees `1 − linearAfter/linearBefore ≥ r`.
         public var totalBefore: Int, totalAfter: Int, linearBefore: Int, linearAfter: Int
+        /// Creates the record from its four counts, unchecked.
         public init(totalBefore: Int, totalAfter: Int, linearBefore: Int, linearAfter: Int) {
             self.totalBefore = totalBefore; self.totalAfter = totalAfter; self.linearBefore = linearBefore; self.linearAfter = linearAfter
         }
@@ -90,11 +127,18 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
 
     /// One tensor stored in the file.
     public struct Stored: Codable, Equatable, Sendable {
+        /// JSON key `name`: the tensor's name in the safetensors header: the source name (`dense`),
+        /// `<name>.lr.a` / `<name>.lr.b` (`lowrank`), or `<name>.tt.<i>` (`tt`). Each appears once in the file.
         public var name: String
+        /// JSON key `dtype`: the stored element type (`F32`, `F16`, `BF16`; 1-D tensors always `F32`); a reader
+        /// refuses a header whose dtype differs.
         public var dtype: String
+        /// JSON key `shape`: the row-major shape as stored — A (m, k), B (k, n), TT core (r_i, m_i, n_i, r_{i+1}),
+        /// or the original shape for `dense`; a reader refuses a header whose shape differs.
         public var shape: [Int]
         /// SHA-256 (hex) of the tensor's bytes as a safetensors reader sees them (unshuffled).
         public var sha256: String
+        /// Creates the record, unchecked (`CompressedCheckpoint.init(path:)` checks it against the header).
         public init(name: String, dtype: String, shape: [Int], sha256: String) {
             self.name = name; self.dtype = dtype; self.shape = shape; self.sha256 = sha256
         }
@@ -112,8 +156,14 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
         public var rank: Int?
         /// r₀…r_d for `tt`; cores are `<name>.tt.<k>` of shape (r_k, m_k, n_k, r_{k+1}).
         public var ttRanks: [Int]?
+        /// JSON key `ttRowFactors`, `tt` only: m_0…m_{d−1} with ∏ m_i = M ≥ m (rows zero-padded to M); core i
+        /// has shape (r_i, m_i, n_i, r_{i+1}). Nil (omitted) for other layouts.
         public var ttRowFactors: [Int]?
+        /// JSON key `ttColumnFactors`, `tt` only: n_0…n_{d−1} with ∏ n_i = N ≥ n (columns zero-padded to N).
+        /// Nil (omitted) for other layouts.
         public var ttColumnFactors: [Int]?
+        /// JSON key `originalShape`: the source tensor's row-major shape, [m, n] = (out, in) for a linear layer;
+        /// the shape `CompressedCheckpoint.float32(_:)` rebuilds.
         public var originalShape: [Int]
         /// The source's storage type (`F32`, `BF16`, `Q4_1`, …).
         public var originalType: String
@@ -127,8 +177,11 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
         /// Relative error of the stored factors (after rounding to the stored dtype) in `measuredErrorMetric`.
         public var measuredError: Double?
         /// `"output"` when the Gram matrix was available, otherwise `"weight"`.
+        /// `"output-sequential"` for sequential calibration (the compressed model's inputs; docs/FORMAT.md).
         public var measuredErrorMetric: String?
 
+        /// Creates an entry; the optional fields default to nil and are then omitted from the JSON. Unchecked:
+        /// `CompressedCheckpoint.init(path:)` checks that the layout's stored shapes chain when it reads a file.
         public init(name: String, layout: String, method: String, rank: Int? = nil, ttRanks: [Int]? = nil,
                     ttRowFactors: [Int]? = nil, ttColumnFactors: [Int]? = nil, originalShape: [Int],
                     originalType: String, stored: [Stored], predictedError: Double? = nil, predictedErrorMetric: String? = nil,
@@ -144,6 +197,9 @@ public struct CompressionManifest: Codable, Equatable, Sendable {
         public var storedParameters: Int { stored.reduce(0) { $0 + $1.shape.reduce(1, *) } }
     }
 
+    /// Creates a manifest with `format` = `formatName` and `formatVersion` = `currentVersion`. `shrinkage`,
+    /// `allocationLoss` and `sequential` start nil (omitted from the JSON); the writer sets them only when
+    /// they differ from their defaults, so files made without those options keep their bytes.
     public init(toolVersion: String, source: Source, method: String, budget: Budget, allocation: String, refit: Bool,
                 storedDType: String, byteShuffled: Bool, calibration: Calibration?, seed: UInt64,
                 parameters: Parameters, tensors: [Entry]) {

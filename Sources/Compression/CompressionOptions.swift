@@ -43,6 +43,9 @@ public struct CompressionOptions: Sendable, Equatable, Codable {
     /// more matrices instead of cutting a few deeply. 0 (default): rank ≥ 1.
     public var minimumKeptFraction: Double
 
+    /// Sets every option; the defaults are the CLI's (`svd`, ratio 0.3, uniform allocation, F32, no zstd,
+    /// TT order 3, α = 0.5, at least 64 calibration tokens). Unchecked: call `validate()` (or
+    /// `Compressor.check(_:)`), which `Compressor.plan(_:options:)` also does.
     public init(method: CompressionMethod = .svd, budget: CompressionBudget = .ratio(0.3),
                 allocation: AllocationStrategy = .uniform, allowDense: Bool = true, refit: Bool = false,
                 dtype: DType = .f32, zstd: Bool = false, zstdLevel: Int32 = 3, seed: UInt64 = 0,

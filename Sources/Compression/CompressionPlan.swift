@@ -6,7 +6,9 @@ import Analysis
 public struct CompressionPlan: Sendable, Equatable, Codable {
     /// One block linear matrix.
     public struct Item: Sendable, Equatable, Codable {
+        /// The tensor's name in the source.
         public var name: String
+        /// The matrix's shape (m, n) = (out, in) features.
         public var rows: Int, columns: Int
         /// Dense, or factored at rank k (k(m + n) parameters).
         public var choice: MatrixChoice
@@ -17,8 +19,11 @@ public struct CompressionPlan: Sendable, Equatable, Codable {
         public var plannedParameters: Int
     }
 
+    /// The options the plan was made under; `write` executes them (method, dtype, zstd, …).
     public var options: CompressionOptions
+    /// The spectrum the allocation was driven by (`CompressionAnalysis.spectrum` of the analysis planned from).
     public var spectrum: CompressionAnalysis.Spectrum
+    /// One item per block linear matrix, in the analysis' (source) order; `allocation.choices[i]` is `items[i].choice`.
     public var items: [Item]
     /// The allocator's plan (labels are tensor names), with its predicted losses.
     public var allocation: AllocationPlan

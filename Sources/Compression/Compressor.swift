@@ -23,7 +23,10 @@ import WeightFormats
 /// tensor's bytes), never the model. Determinism: LAPACK SVDs with sign normalisation, no random
 /// draws, sorted JSON — the same source, calibration and options give byte-identical files.
 public final class Compressor: @unchecked Sendable {
+    /// The checkpoint being compressed; read one tensor at a time, never modified.
     public let source: any WeightSource
+    /// Statistics of the block linear layers' inputs; nil allows only data-free methods (`svd`, `tt`, and
+    /// `auto`, which then ranks on the weight spectrum).
     public let calibration: CalibrationSet?
     /// SHA-256 of the source file (of the index file for a sharded checkpoint).
     public let sourceSHA256: String

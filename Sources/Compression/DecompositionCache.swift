@@ -15,6 +15,7 @@ public final class DecompositionCache: @unchecked Sendable {
     /// masvd's pass-1 spectra (`GramTruncation.WeightedSpectrum`), in memory.
     let spectra = _SpectrumStore(directory: nil)
 
+    /// An empty cache.
     public init() {}
 
     /// Drops everything kept.

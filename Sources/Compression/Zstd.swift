@@ -4,12 +4,14 @@ import CZstd
 public enum Zstd {
     /// Errors from compressing or decompressing.
     public enum Failure: Error, CustomStringConvertible, Equatable {
+        /// libzstd failed to compress, or to create a compression context (`ZSTD_getErrorName`, or what failed).
         case compressionFailed(String)
         /// The input is not a valid zstd frame, is truncated, or decodes to a size other than declared.
         case corruptFrame(String)
         /// The frame declares more bytes than the caller allows.
         case tooLarge(declared: UInt64, limit: Int)
 
+        /// One line: what failed and libzstd's message (or the declared size and the limit).
         public var description: String {
             switch self {
             case let .compressionFailed(m): return "zstd compression failed: \(m)"

@@ -2,9 +2,13 @@
 /// with roles, parameter count and bytes by stored type. Built from a `WeightSource` header only:
 /// no tensor data is read.
 public struct CheckpointSummary: Sendable {
+    /// The source's path (`WeightSource.path`: the file, or the index file of a sharded checkpoint).
     public var path: String
+    /// The source's `formatDescription`, e.g. `"GGUF v3"`, `"safetensors"`, `"llama2.c"`.
     public var format: String
+    /// Every tensor in the source's order, with row-major shape, storage type, bytes in the file and role.
     public var tensors: [TensorInfo]
+    /// The source's metadata sorted by key (for a GGUF file too, not in file order).
     public var metadata: [(key: String, value: MetadataValue)]
 
     /// Parameters (elements) over all tensors.
@@ -21,6 +25,7 @@ public struct CheckpointSummary: Sendable {
         return acc.keys.sorted().map { ($0, acc[$0]!.0, acc[$0]!.1) }
     }
 
+    /// Copies path, format, tensor table and metadata from an opened source; reads no tensor data, cannot fail.
     public init(_ source: any WeightSource) {
         path = source.path
         format = source.formatDescription

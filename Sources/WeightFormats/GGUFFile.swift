@@ -41,6 +41,7 @@ public final class GGUFFile: WeightSource {
     /// Alignment of the data section and of tensor offsets when `general.alignment` is absent.
     public static let defaultAlignment = 32
 
+    /// The file opened, as given.
     public let path: String
     /// The GGUF version (2 or 3).
     public let version: Int
@@ -50,9 +51,13 @@ public final class GGUFFile: WeightSource {
     public let dataOffset: Int
     /// Metadata keys in file order.
     public let metadataKeys: [String]
+    /// Every metadata key/value (keys unique and non-empty), typed as stored; `metadataKeys` and
+    /// `orderedMetadata` keep the file order.
     public let metadata: [String: MetadataValue]
     /// Tensor infos in file order with their ggml type and offsets.
     public let ggufTensors: [GGUFTensorInfo]
+    /// `ggufTensors` as `TensorInfo`, in file order: row-major (reversed) shape, storage `.ggml(type)` for every
+    /// tensor (F32 and F16 included), `byteCount` the data bytes.
     public let tensors: [TensorInfo]
     /// Size of the file in bytes.
     public var fileSize: Int { file.count }
@@ -60,6 +65,7 @@ public final class GGUFFile: WeightSource {
     private let file: MappedFile
     private let index: [String: Int]
 
+    /// `"GGUF v2"` or `"GGUF v3"`.
     public var formatDescription: String { "GGUF v\(version)" }
 
     /// Metadata as (key, value) pairs in file order, ready to copy into a `GGUFWriter`.

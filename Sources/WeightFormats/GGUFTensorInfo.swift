@@ -18,6 +18,8 @@ public struct GGUFTensorInfo: Sendable, Equatable {
     /// Bytes of tensor data: `elementCount / type.blockSize * type.typeSize`.
     public var byteCount: Int
 
+    /// Memberwise and unchecked; `GGUFFile` only creates infos it has validated (offsets aligned and inside
+    /// the file, `byteCount` without overflow).
     public init(name: String, type: GGMLType, dimensions: [Int], relativeOffset: Int, fileOffset: Int, byteCount: Int) {
         self.name = name
         self.type = type

@@ -4,6 +4,7 @@ public struct Llama2CByteReader: @unchecked Sendable {
     /// The bytes being parsed.
     public let bytes: UnsafeRawBufferPointer
 
+    /// Wraps `bytes` without copying; the caller keeps the memory alive for as long as the reader is used.
     public init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     /// Number of bytes.

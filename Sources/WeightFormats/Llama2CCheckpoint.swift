@@ -28,10 +28,17 @@ import TensorCore
 /// truncated or padded file is refused before any tensor is read. RoPE in these files rotates
 /// adjacent pairs `(2i, 2i+1)` with base 10000.
 public final class Llama2CCheckpoint: WeightSource, @unchecked Sendable {
+    /// The file opened, as given.
     public let path: String
+    /// Always `"llama2.c"` (the format has no version field).
     public var formatDescription: String { "llama2.c" }
+    /// The validated 7-int32 header.
     public let header: Llama2CHeader
+    /// The exposed tensors in file order under their GGUF names (table above), all `.dense(.f32)` with
+    /// `byteCount` = 4 × elements; the RoPE tables are not listed.
     public let tensors: [TensorInfo]
+    /// The header as metadata: `llama2c.dim`, `.hidden_dim`, `.n_layers`, `.n_heads`, `.n_kv_heads`,
+    /// `.vocab_size` (absolute value), `.seq_len` as `.int32`, and `llama2c.shared_classifier` as `.bool`.
     public let metadata: [String: MetadataValue]
     /// Byte offset of each exposed tensor's data.
     private let offsets: [String: Int]
@@ -58,8 +65,12 @@ public final class Llama2CCheckpoint: WeightSource, @unchecked Sendable {
 
     /// The validated layout of a llama2.c file: header, tensor table, data offsets.
     public struct Layout: Sendable {
+        /// The validated header.
         public var header: Llama2CHeader
+        /// The exposed tensors in file order (see the table above).
         public var tensors: [TensorInfo]
+        /// Absolute byte offset from the start of the file of each exposed tensor's data (the first is 28,
+        /// just after the header); every `offset + 4 × elements ≤ byteCount` (the file size).
         public var offsets: [String: Int]
         /// Total bytes the header implies.
         public var byteCount: Int
@@ -119,6 +130,8 @@ public final class Llama2CCheckpoint: WeightSource, @unchecked Sendable {
         return Layout(header: h, tensors: tensors, offsets: offsets, byteCount: offset)
     }
 
+    /// Copies tensor `name` (little-endian F32) out of the mapping, in its row-major shape. Throws
+    /// `.tensorNotFound` for a name not in `tensors` (the RoPE tables included).
     public func float32(_ name: String) throws -> Tensor {
         guard let offset = offsets[name], let info = info(name) else {
             throw WeightFormatError.tensorNotFound(file: path, name: name)

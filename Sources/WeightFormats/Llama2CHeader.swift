@@ -36,6 +36,9 @@ public struct Llama2CHeader: Sendable, Equatable {
     /// `kvHeadCount * headSize`: width of the K and V projections.
     public var kvDim: Int { kvHeadCount * headSize }
 
+    /// Memberwise and unchecked (for tests and writers). A caller must keep the invariants that
+    /// `init(file:path:)` checks: every count positive, `headCount` divides `dim`, `kvHeadCount` divides
+    /// `headCount`, even `headSize` — `headSize` divides by `headCount`.
     public init(dim: Int, hiddenDim: Int, layerCount: Int, headCount: Int, kvHeadCount: Int,
                 vocabSize: Int, sequenceLength: Int, sharedClassifier: Bool) {
         self.dim = dim

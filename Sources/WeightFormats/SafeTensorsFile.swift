@@ -18,7 +18,9 @@ public final class SafeTensorsFile: WeightSource, @unchecked Sendable {
     /// The largest JSON header accepted (100,000,000 bytes, as the reference).
     public static let maxHeaderLength = SafeTensorsHeader.maxLength
 
+    /// The file opened, as given.
     public let path: String
+    /// Always `"safetensors"` (the format has no version field).
     public var formatDescription: String { "safetensors" }
     /// Every tensor, in data-offset order (the order of the bytes in the file).
     public let tensors: [TensorInfo]
@@ -86,6 +88,9 @@ public final class SafeTensorsFile: WeightSource, @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(rebasing: storage.bytes[e.span]))
     }
 
+    /// Tensor `name` as Float32 in its row-major shape: F32 copied, F64 rounded to nearest even,
+    /// F16/BF16/F8_E4M3/F8_E5M2 decoded exactly; the mapped pages are released afterwards. Throws
+    /// `.tensorNotFound`, or `.unsupportedConversion` for integer and BOOL tensors.
     public func float32(_ name: String) throws -> Tensor {
         let e = try entry(name)
         guard e.dtype.isFloatingPoint else {

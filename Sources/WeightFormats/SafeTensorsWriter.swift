@@ -17,11 +17,14 @@ import TensorCore
 public final class SafeTensorsWriter {
     /// What the header says about one tensor.
     public struct TensorDescriptor: Sendable, Equatable {
+        /// The tensor's key in the header; unique within a file and not `__metadata__`.
         public var name: String
+        /// The element type; the tensor's bytes are `elements × dtype.byteSize`, little-endian.
         public var dtype: DType
         /// Row-major dimensions.
         public var shape: [Int]
 
+        /// Memberwise and unchecked; `SafeTensorsWriter.init(path:tensors:metadata:)` validates the set.
         public init(name: String, dtype: DType, shape: [Int]) {
             self.name = name
             self.dtype = dtype

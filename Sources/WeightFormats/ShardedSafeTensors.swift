@@ -13,6 +13,7 @@ import TensorCore
 public final class ShardedSafeTensors: WeightSource, @unchecked Sendable {
     /// The index file.
     public let path: String
+    /// `"safetensors (N shards)"`, N the number of shard files.
     public var formatDescription: String { "safetensors (\(shards.count) shards)" }
     /// Every tensor: shards in the order of their file names, tensors in file order in each.
     public let tensors: [TensorInfo]
@@ -131,6 +132,8 @@ public final class ShardedSafeTensors: WeightSource, @unchecked Sendable {
         return shards[i]
     }
 
+    /// Tensor `name` as Float32, read from the shard the index names (see `SafeTensorsFile.float32(_:)`).
+    /// Throws `.tensorNotFound` for a name in no shard, or the shard's conversion error.
     public func float32(_ name: String) throws -> Tensor {
         try shard(for: name).float32(name)
     }

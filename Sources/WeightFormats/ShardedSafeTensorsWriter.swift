@@ -19,6 +19,7 @@ import TensorCore
 /// Every file is written atomically; the index is written last. A writer dropped before `finish()`
 /// removes the shards it had already completed, so a failure leaves no partial checkpoint.
 public final class ShardedSafeTensorsWriter {
+    /// The single-file writer's descriptor: name, dtype, row-major shape.
     public typealias TensorDescriptor = SafeTensorsWriter.TensorDescriptor
 
     /// The index file name.

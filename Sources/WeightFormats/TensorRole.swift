@@ -24,10 +24,13 @@ public struct TensorRole: Hashable, Sendable, CustomStringConvertible {
 
     /// Transformer block index, `nil` for tensors outside the blocks.
     public var layer: Int?
+    /// The part of the architecture; its raw value is the GGUF name stem (`attn_q` in `blk.3.attn_q.weight`).
     public var kind: Kind
     /// Whether the tensor is a bias rather than a weight.
     public var isBias: Bool
 
+    /// Memberwise and unchecked: `layer` should be nil exactly for the kinds outside the blocks (embeddings,
+    /// `output_norm`, `output`, `rope_freqs`); `init(name:)` recognises a checkpoint's name instead.
     public init(layer: Int?, kind: Kind, isBias: Bool = false) {
         self.layer = layer
         self.kind = kind

@@ -49,6 +49,7 @@ public enum WeightFormatError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// One line starting with the file; parsing errors add the field and the byte offset.
     public var description: String {
         switch self {
         case let .io(f, r): return "\(f): \(r)"

@@ -2,7 +2,9 @@ import TensorCore
 
 /// How a tensor is stored in its file: a dense element type or a ggml (block-quantized) type.
 public enum StorageType: Sendable, Equatable, CustomStringConvertible {
+    /// Plain elements of this type (safetensors, llama2.c, compressed checkpoints).
     case dense(DType)
+    /// A ggml type: every tensor of a GGUF file, quantized or not (GGUF F32 and F16 included).
     case ggml(GGMLType)
 
     /// The name used in reports (`F32`, `BF16`, `Q4_K`).
@@ -21,12 +23,15 @@ public struct TensorInfo: Sendable, Equatable {
     /// Dimensions in row-major order (slowest-varying first), whatever order the file uses.
     /// GGUF stores `ne[0]` (fastest) first; readers reverse it here.
     public var shape: [Int]
+    /// How the bytes are stored: `.dense(DType)`, or `.ggml(type)` for every GGUF tensor.
     public var storage: StorageType
     /// Bytes the tensor occupies in the file.
     public var byteCount: Int
     /// What the tensor is for, when its name is recognised.
     public var role: TensorRole?
 
+    /// Stores the fields; `role` nil means recognise it from `name` (`TensorRole(name:)`), so a recognisable
+    /// name always gets its role. Unchecked: `byteCount` is what the reader says the file holds.
     public init(name: String, shape: [Int], storage: StorageType, byteCount: Int, role: TensorRole? = nil) {
         self.name = name
         self.shape = shape
