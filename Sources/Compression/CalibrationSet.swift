@@ -38,6 +38,8 @@ public struct CalibrationSet: Sendable {
     public var residualEnergy: [String: Double] = [:]
     let lazy: _LazyStatistics?
 
+    /// Statistics held in memory (no lazy file); `fileSHA256` is nil unless the statistics came from
+    /// a file. Unchecked here: `Compressor.check(_:)` validates tokens and dimensions.
     public init(groups: [String: CalibrationStatistics], tokens: Int, textSHA256: String? = nil,
                 origin: String = "in-memory", fileSHA256: String? = nil) {
         self.groups = groups; self.tokens = tokens; self.textSHA256 = textSHA256
@@ -235,14 +237,14 @@ public struct CalibrationSet: Sendable {
 /// hashing a large file does not make it resident).
 func _fileSHA256(_ path: String) throws -> String {
     let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw CompressionError.journal(path: path, reason: "cannot read to checksum it") }
+    guard fd >= 0 else { throw CompressionError.unreadable(file: path, reason: String(cString: strerror(errno))) }
     defer { close(fd) }
     var h = SHA256()
     var buffer = [UInt8](repeating: 0, count: 8 << 20)
     var offset = 0
     while true {
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
-        guard n >= 0 else { throw CompressionError.journal(path: path, reason: "read failed at offset \(offset)") }
+        guard n >= 0 else { throw CompressionError.unreadable(file: path, reason: "read failed at offset \(offset): \(String(cString: strerror(errno)))") }
         if n == 0 { break }
         buffer.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         offset += n

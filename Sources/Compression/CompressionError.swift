@@ -25,6 +25,8 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendabl
     case factorization(file: String, tensor: String, reason: String)
     /// Work stopped on request (tests of resumption).
     case interrupted(afterTensors: Int)
+    /// A file (the source checkpoint or a statistics file) could not be read to the end to checksum it.
+    case unreadable(file: String, reason: String)
 
     /// One line naming the file (and the tensor or field, where one is involved), then the reason.
     public var description: String {
@@ -41,6 +43,7 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendabl
         case let .journal(p, r): return "\(p): resume journal: \(r)"
         case let .factorization(f, t, r): return "\(f): cannot factorize tensor '\(t)': \(r)"
         case let .interrupted(n): return "interrupted after \(n) tensors"
+        case let .unreadable(f, r): return "\(f): cannot read: \(r)"
         }
     }
 }

@@ -59,7 +59,8 @@ public struct CompressionOptions: Sendable, Equatable, Codable {
         self.minimumKeptFraction = minimumKeptFraction
     }
 
-    /// Checks the budget, the dtype (F32/F16/BF16), the TT order, α, the shrinkage, and that sequential goes with masvd.
+    /// Checks the budget, the dtype (F32/F16/BF16), the TT order, α, the shrinkage, that sequential goes with masvd and
+    /// refit with masvd or auto.
     public func validate() throws {
         try budget.validate()
         guard [.f32, .f16, .bf16].contains(dtype) else {
@@ -73,6 +74,9 @@ public struct CompressionOptions: Sendable, Equatable, Codable {
         }
         if sequential, method != .masvd {
             throw CompressionError.invalidBudget("sequential calibration refits measurement-aware factors: use method masvd, not \(method.rawValue)")
+        }
+        if refit, method != .masvd, method != .auto {
+            throw CompressionError.invalidBudget("refit refits measurement-aware factors: use method masvd or auto, not \(method.rawValue)")
         }
         guard zstdLevel >= 1, zstdLevel <= 22 else { throw CompressionError.invalidBudget("zstd level \(zstdLevel) outside 1...22") }
     }

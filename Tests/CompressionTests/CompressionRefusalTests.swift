@@ -31,6 +31,24 @@ import Decomposition
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// Refit only applies to measurement-aware factors: with svd, asvd or tt it is refused rather than
+    /// ignored while the manifest would record `"refit": true`.
+    @Test(arguments: [CompressionMethod.svd, .asvd, .tt])
+    func refitWithoutMeasurementAwareFactorsIsRefused(method: CompressionMethod) throws {
+        #expect(throws: CompressionError.self) { try CompressionOptions(method: method, budget: .ratio(0.3), refit: true).validate() }
+        try CompressionOptions(method: .masvd, budget: .ratio(0.3), refit: true).validate()
+        try CompressionOptions(method: .auto, budget: .ratio(0.3), refit: true).validate()
+    }
+
+    /// An unreadable source is reported as such (not as a resume-journal problem).
+    @Test func unreadableFileIsNamed() throws {
+        let missing = dir.appendingPathComponent("nope.bin").path
+        #expect { _ = try _fileSHA256(missing) } throws: { e in
+            guard let c = e as? CompressionError, case let .unreadable(file, _) = c else { return false }
+            return file == missing && c.description.contains("cannot read")
+        }
+    }
+
     @Test func byteBudgetBelowTheDenseTensorsIsRefused() throws {
         let src = try SyntheticModel.write(to: dir)
         #expect(throws: CompressionError.self) {
