@@ -57,8 +57,10 @@ public final class Compressor: @unchecked Sendable {
     /// Tensors already factorized (by the sequential pass), returned by `compressTensor` as they are.
     var precomputed: [String: CompressedTensor] = [:]
 
-    /// Checks the architecture (at least one block linear weight) and hashes the source.
+    /// Checks the architecture (a declared one must be in `supportedArchitectures`; at least one
+    /// block linear weight) and hashes the source.
     public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
+        try Self.checkArchitecture(source)
         self.source = source
         self.calibration = calibration
         linearTensors = source.tensors.filter { t in

@@ -21,6 +21,45 @@ import Decomposition
         }
     }
 
+    /// A GGUF with one block's linear layers (llama.cpp names) declaring `architecture`.
+    func writeGGUF(architecture: String) throws -> String {
+        let p = dir.appendingPathComponent("\(architecture).gguf").path
+        let names = ["blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.ffn_up.weight"]
+        let w = try GGUFWriter(path: p, metadata: [("general.architecture", .string(architecture))],
+                               tensors: names.map { .init(name: $0, shape: [8, 8], type: .f32) })
+        for (i, n) in names.enumerated() { try w.write(n, values: (0..<64).map { Float(($0 * 7 + i) % 13) - 6 }) }
+        try w.finish()
+        return p
+    }
+
+    @Test func declaredArchitectureOtherThanLlamaIsRefusedUpFront() throws {
+        // The same tensors: accepted as llama, refused as mamba, naming the file, the architecture and what is supported.
+        _ = try Compressor(source: try Checkpoints.open(try writeGGUF(architecture: "llama")))
+        let mamba = try writeGGUF(architecture: "mamba")
+        #expect {
+            _ = try Compressor(source: try Checkpoints.open(mamba))
+        } throws: { e in
+            guard case let CompressionError.unsupportedArchitecture(file, reason) = e else { return false }
+            return file == mamba && reason.contains("general.architecture is 'mamba'") && reason.contains("supported: llama")
+        }
+        // Hugging Face: model_type of the config.json beside the safetensors.
+        let src = try SyntheticModel.write(to: dir)
+        let config = dir.appendingPathComponent("config.json")
+        for (type, accepted) in [("mistral", true), ("llama", true), ("mamba", false), ("qwen2", false)] {
+            try Data("{\"model_type\": \"\(type)\"}".utf8).write(to: config)
+            if accepted {
+                _ = try Compressor(source: try Checkpoints.open(src))
+            } else {
+                #expect {
+                    _ = try Compressor(source: try Checkpoints.open(src))
+                } throws: { e in
+                    guard case let CompressionError.unsupportedArchitecture(file, reason) = e else { return false }
+                    return file == src && reason.contains("config.json model_type is '\(type)'")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [0.0, 1.0, -0.1, 1.5, Double.nan])
     func ratioOutsideTheOpenUnitIntervalIsRefused(ratio: Double) throws {
         let src = try SyntheticModel.write(to: dir)
