@@ -58,7 +58,8 @@ public final class Compressor: @unchecked Sendable {
     var precomputed: [String: CompressedTensor] = [:]
 
     /// Checks the architecture (a declared one must be in `supportedArchitectures`; at least one
-    /// block linear weight) and hashes the source.
+    /// block linear weight) and that every weight is finite (`checkFinite`: NaN/Inf refused naming
+    /// every such tensor), and hashes the source.
     public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
         try Self.checkArchitecture(source)
         self.source = source
@@ -71,6 +72,7 @@ public final class Compressor: @unchecked Sendable {
             throw CompressionError.unsupportedArchitecture(
                 file: source.path, reason: "no transformer block linear layers (q/k/v/o, gate/up/down) among its \(source.tensors.count) tensors")
         }
+        try Self.checkFinite(source)
         sourceSHA256 = try _fileSHA256(source.path)
     }
 
@@ -127,18 +129,13 @@ public final class Compressor: @unchecked Sendable {
 
     // MARK: Pass 1
 
-    /// The spectrum of every block linear matrix; every tensor of the source is also checked to
-    /// be finite (NaN/Inf is refused naming the tensor).
+    /// The spectrum of every block linear matrix (every tensor of the source was checked to be
+    /// finite by `init`).
     /// `shrinkage` is applied to every Gram matrix before whitening (see `GramShrinkage`).
     public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5, shrinkage: GramShrinkage = .none,
                         progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
         let linearNames = Set(linearTensors.map(\.name))
         let total = source.tensors.count
-        // The tensors that are not factored: NaN/Inf check only, a slice at a time.
-        for (i, t) in source.tensors.enumerated() where !linearNames.contains(t.name) {
-            progress?.update(completed: i, total: total, label: "check " + t.name)
-            try forEachSlice(t.name) { _ in }
-        }
         // The block linear matrices, `workers` at a time; results in source order.
         let linear = source.tensors.filter { linearNames.contains($0.name) }
         var results = [CompressionAnalysis.Matrix?](repeating: nil, count: linear.count)

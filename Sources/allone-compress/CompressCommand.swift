@@ -133,7 +133,7 @@ struct CompressCommand: AsyncParsableCommand {
                 guard let body = try? String(contentsOfFile: text, encoding: .utf8) else {
                     throw ValidationError("\(text): cannot read as UTF-8 text")
                 }
-                let lm = try LanguageModel.load(path: model, tokenizerPath: tokenizer)
+                let lm = try Self.runtime(source) { try LanguageModel.load(path: model, tokenizerPath: tokenizer) }
                 runtimeModel = lm
                 cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
                 if effectiveSequential {
@@ -147,7 +147,7 @@ struct CompressCommand: AsyncParsableCommand {
                 if let sha = cal?.textSHA256, sha == SHA256.hex(Array(body.utf8)) {
                     throw CLIFailure.badInput("--eval \(path) has the same contents as the calibration text (\(cal?.origin ?? "")): evaluate on another text")
                 }
-                let lm = try runtimeModel ?? LanguageModel.open(path: model, tokenizerPath: tokenizer)
+                let lm = try runtimeModel ?? Self.runtime(source) { try LanguageModel.open(path: model, tokenizerPath: tokenizer) }
                 dense = try TextPerplexity.measure(lm, text: body, textPath: path, context: evalContext, maxTokens: evalTokens)
                 // A compressed llama2.c model carries no tokenizer: the source's, found beside it as `load` finds it.
                 let dir = (model as NSString).deletingLastPathComponent
@@ -162,7 +162,14 @@ struct CompressCommand: AsyncParsableCommand {
             let c = try Compressor(source: source, calibration: cal)
             c.workers = workers
             c.sequentialCalibration = sequentialCalibration
-            return (try c.compress(options: options, to: out, progress: progress), dense)
+            let journal = out + ".journal"
+            let journalExisted = FileManager.default.fileExists(atPath: journal)
+            do {
+                return (try c.compress(options: options, to: out, progress: progress), dense)
+            } catch {
+                if !journalExisted { Self.removeIfEmpty(journal) }  // a refusal leaves nothing behind
+                throw error
+            }
         }
         let seconds = Date().timeIntervalSince(start)
         // The written checkpoint, loaded natively as `eval` loads it, on the same text and windows.
@@ -209,6 +216,28 @@ struct CompressCommand: AsyncParsableCommand {
                 print("perplexity not measured: add --eval TEXT (not the calibration text), or run `allone-compress eval \(result.path) --text TEXT` and the same on \(model)")
             }
         }
+    }
+}
+
+extension CompressCommand {
+    /// Runs a runtime load of the source; a NaN/Inf weight it stops at is reported as the compressor
+    /// reports it (every such tensor named, `Compressor.checkFinite`), whatever the method.
+    static func runtime<T>(_ source: any WeightSource, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ReferenceLMError {
+            if case .nonFinite = e { try Compressor.checkFinite(source) }
+            throw e
+        }
+    }
+
+    /// Removes `folder` if it holds no files (empty sub-folders only).
+    static func removeIfEmpty(_ folder: String) {
+        let fm = FileManager.default
+        guard let items = fm.enumerator(atPath: folder) else { return }
+        for case let item as String in items {
+            var isDir: ObjCBool = false
+            if !fm.fileExists(atPath: folder + "/" + item, isDirectory: &isDir) || !isDir.boolValue { return }
+        }
+        try? fm.removeItem(atPath: folder)
     }
 }
 

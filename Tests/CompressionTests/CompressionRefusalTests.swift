@@ -81,10 +81,51 @@ import Decomposition
         let bad = "model.layers.1.mlp.up_proj.weight"
         let src = try SyntheticModel.write(to: dir, nanIn: bad)
         let out = dir.appendingPathComponent("o.safetensors").path
-        #expect(throws: CompressionError.nonFinite(file: src, tensor: bad, index: 5)) {
+        #expect(throws: CompressionError.nonFiniteTensors(file: src, tensors: [.init(name: bad, nanCount: 1, infinityCount: 0, firstIndex: 5)])) {
             try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: out)
         }
         #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(!FileManager.default.fileExists(atPath: out + ".journal"))
+    }
+
+    /// Every non-finite tensor is named, with its counts, in file order, and the same set whatever
+    /// the method (the check runs in `init`, before any method-specific pass).
+    @Test func nonFiniteWeightsAreRefusedNamingEveryTensorWhateverTheMethod() throws {
+        let plant: [String: [Int: Float]] = [
+            "model.layers.1.mlp.up_proj.weight": [5: .nan, 7: .nan],
+            "model.layers.0.self_attn.k_proj.weight": [3: .infinity],
+            "model.embed_tokens.weight": [11: .nan, 10: -.infinity],
+            "model.norm.weight": [0: .nan],
+        ]
+        let src = try SyntheticModel.write(to: dir, plant: plant)
+        let order = try Checkpoints.open(src).tensors.map(\.name).filter { plant[$0] != nil }
+        let byName: [String: NonFiniteTensor] = [
+            "model.layers.1.mlp.up_proj.weight": .init(name: "model.layers.1.mlp.up_proj.weight", nanCount: 2, infinityCount: 0, firstIndex: 5),
+            "model.layers.0.self_attn.k_proj.weight": .init(name: "model.layers.0.self_attn.k_proj.weight", nanCount: 0, infinityCount: 1, firstIndex: 3),
+            "model.embed_tokens.weight": .init(name: "model.embed_tokens.weight", nanCount: 1, infinityCount: 1, firstIndex: 10),
+            "model.norm.weight": .init(name: "model.norm.weight", nanCount: 1, infinityCount: 0, firstIndex: 0),
+        ]
+        let expected = CompressionError.nonFiniteTensors(file: src, tensors: order.map { byName[$0]! })
+        let (cal, _) = try SyntheticModel.calibration()
+        let out = dir.appendingPathComponent("o.safetensors").path
+        for m in CompressionMethod.allCases {
+            #expect(throws: expected, "\(m)") {
+                try Compressor(source: try Checkpoints.open(src), calibration: cal).compress(options: .init(method: m, budget: .ratio(0.3)), to: out)
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(!FileManager.default.fileExists(atPath: out + ".journal"))
+        #expect(expected.description.contains("4 tensors hold NaN or infinite values: 'model.embed_tokens.weight' (1 NaN, 1 infinite; first at element 10)"))
+    }
+
+    @Test func manyNonFiniteTensorsAreCountedBeyondTheFirstTen() throws {
+        let names = SyntheticModel.linearShapes(layers: 2).map(\.0).prefix(12)
+        let src = try SyntheticModel.write(to: dir, plant: Dictionary(uniqueKeysWithValues: names.map { ($0, [1: Float.nan]) }))
+        var message = ""
+        do { _ = try Compressor(source: try Checkpoints.open(src)) } catch { message = "\(error)" }
+        #expect(message.contains("12 tensors hold NaN or infinite values"), "\(message)")
+        #expect(message.hasSuffix(", and 2 more"), "\(message)")
+        #expect(message.components(separatedBy: "(1 NaN; first at element 1)").count - 1 == 10)
     }
 
     @Test func outputEqualToInputIsRefused() throws {
