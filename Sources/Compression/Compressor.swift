@@ -122,9 +122,17 @@ public final class Compressor: @unchecked Sendable {
         }
     }
 
-    /// Refuses an output that is the input file.
+    /// Refuses, before any work, an output that is the input file, that cannot be written
+    /// (`AtomicFile.checkDestination`: an existing folder, a missing or read-only folder), or whose
+    /// journal path `path.journal` exists and is not a folder.
     public func checkOutput(_ path: String) throws {
         if path == source.path || _sameFile(path, source.path) { throw CompressionError.outputIsInput(file: path) }
+        try AtomicFile.checkDestination(path)
+        var isDir: ObjCBool = false
+        let journal = CompressionJournal.directory(for: path)
+        if FileManager.default.fileExists(atPath: journal, isDirectory: &isDir), !isDir.boolValue {
+            throw CompressionError.journal(path: journal, reason: "exists and is not a folder")
+        }
     }
 
     // MARK: Pass 1

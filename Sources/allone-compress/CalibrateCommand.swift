@@ -25,6 +25,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     func validate() throws {
         guard tokens >= 1 else { throw CLIFailure.reject("--tokens must be positive") }
         guard ctx >= 2 else { throw CLIFailure.reject("--ctx must be at least 2") }
+        do { try AtomicFile.checkDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
     }
 
     func run() async throws {

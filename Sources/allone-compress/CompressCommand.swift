@@ -98,6 +98,7 @@ struct CompressCommand: AsyncParsableCommand {
         if let b = bytes, b <= 0 { throw ValidationError("--bytes must be positive") }
         if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
         if out == model { throw ValidationError("--out must differ from the input file") }
+        do { try AtomicFile.checkDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
         if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
         if sequential == true && calibration == nil { throw CLIFailure.reject("--sequential needs --calibration (it runs the model on the text)") }

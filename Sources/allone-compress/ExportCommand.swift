@@ -32,6 +32,7 @@ struct ExportCommand: AsyncParsableCommand {
             throw ValidationError("--dtype \(dtype.rawValue) is a GGUF block type; safetensors takes f32, f16 or bf16")
         }
         if out == file { throw ValidationError("--out must differ from the input file") }
+        do { try AtomicFile.checkDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
     }
 
     func run() async throws {

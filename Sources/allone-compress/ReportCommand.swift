@@ -73,6 +73,7 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("--calibration and --eval are the same file: a model measured on its calibration text flatters the compression")
         }
         if !(tolerance > 0) { throw ValidationError("--tolerance must be positive") }
+        do { try AtomicFile.checkFolderDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
     }
 
     func run() async throws {

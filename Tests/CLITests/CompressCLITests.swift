@@ -120,6 +120,32 @@ struct CompressCLITests {
         #expect(messages[0].contains("(1 NaN; first at element 3)") && messages[0].contains("(1 NaN, 1 infinite; first at element 7)"), "\(messages[0])")
     }
 
+    /// An --out that cannot be written is refused before any work (no journal, no calibration run):
+    /// an existing folder, a missing folder; the same for `export --out` and `report --out`.
+    @Test func unwritableOutputsAreRefusedBeforeAnyWork() throws {
+        let model = try writeModel(layers: 1, dim: 16, hidden: 24)
+        let folder = dir.appendingPathComponent("existing").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let missing = dir.appendingPathComponent("no/such/folder/o.safetensors").path
+        for (out, reason) in [(folder, "it is an existing folder"), (missing, "does not exist")] {
+            let r = try CLIRunner.run(["compress", model, "--ratio", "0.5", "--out", out])
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(r.stderr.contains(out) && r.stderr.contains(reason), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out + ".journal"))
+            let e = try CLIRunner.run(["export", model, "--to", "gguf", "--out", out])
+            #expect(e.status == 2, "\(e.stderr)")
+            #expect(e.stderr.contains(reason), "\(e.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        // report --out is a folder: an existing file there is refused before the model is even opened
+        // (the model path does not exist, and the error is about --out).
+        let file = dir.appendingPathComponent("file.txt").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let rep = try CLIRunner.run(["report", dir.appendingPathComponent("absent.gguf").path, "--calibration", file, "--eval", model, "--out", file])
+        #expect(rep.status == 2, "\(rep.stderr)")
+        #expect(rep.stderr.contains("it is an existing file, not a folder"), "\(rep.stderr)")
+    }
+
     @Test func killedRunResumesToTheSameBytes() throws {
         let model = try writeModel(layers: 4, dim: 192, hidden: 384)
         let fresh = dir.appendingPathComponent("fresh.safetensors").path

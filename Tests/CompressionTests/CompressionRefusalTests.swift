@@ -141,6 +141,22 @@ import Decomposition
         #expect(try Data(contentsOf: URL(fileURLWithPath: src)) == before)
     }
 
+    @Test func outputThatIsAFolderIsRefusedBeforeAnyWork() throws {
+        let src = try SyntheticModel.write(to: dir)
+        let folder = dir.appendingPathComponent("out.safetensors").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        #expect(throws: TensorCoreError.badDestination(path: folder, reason: "it is an existing folder")) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: folder)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + ".journal"))
+        // A journal path that is a file cannot hold the journal: refused up front too.
+        let out = dir.appendingPathComponent("o.safetensors").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: out + ".journal"))
+        #expect(throws: CompressionError.journal(path: out + ".journal", reason: "exists and is not a folder")) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: out)
+        }
+    }
+
     @Test func tooShortCalibrationIsRefused() throws {
         let src = try SyntheticModel.write(to: dir)
         let (cal, _) = try SyntheticModel.calibration(tokens: 10)
