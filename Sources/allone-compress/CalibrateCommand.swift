@@ -30,7 +30,7 @@ struct CalibrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let lm = try CLIFailure.guarding { try options.load() }
-        let body = try CLIFailure.readText(text)
+        let body = try CLIFailure.readText(text, for: "calibration")
         let recorder = ActivationRecorder()
         let used = try CLIFailure.guarding { () throws -> Int in
             guard let bos = lm.tokenizer.bosID else { throw CLIFailure.badInput("the tokenizer has no BOS token") }

@@ -122,6 +122,7 @@ struct CompressCommand: AsyncParsableCommand {
             allocationLoss: allocationLoss ?? .relativeEnergy, sequential: effectiveSequential)
         let progress = TerminalProgress("compress", quiet: quiet || json)
         let evalBody = try evaluation.map { try CLIFailure.readText($0) }
+        let calibrationBody = try calibration.map { try CLIFailure.readText($0, for: "calibration") }
         let start = Date()
         var compressedTokenizer = tokenizer
         let (result, densePerplexity) = try CLIErrors.run { () throws -> (CompressionResult, PerplexityResult?) in
@@ -130,10 +131,7 @@ struct CompressCommand: AsyncParsableCommand {
             var cal = try stats.map { try CalibrationSet.read(path: $0) }
             var sequentialCalibration: SequentialCalibration? = nil
             var runtimeModel: LanguageModel? = nil
-            if let text = calibration {
-                guard let body = try? String(contentsOfFile: text, encoding: .utf8) else {
-                    throw ValidationError("\(text): cannot read as UTF-8 text")
-                }
+            if let text = calibration, let body = calibrationBody {
                 let lm = try Self.runtime(source) { try LanguageModel.load(path: model, tokenizerPath: tokenizer) }
                 runtimeModel = lm
                 cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)

@@ -48,7 +48,7 @@ struct ExportCommand: AsyncParsableCommand {
             ]
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
-        } else {
+        } else if !quiet {
             print("wrote \(result.path): \(result.tensorCount) tensors, \(CheckpointSummary.grouped(result.bytes)) bytes of tensor data")
             if !result.fallbacks.isEmpty {
                 print("\(result.fallbacks.count) tensors kept another type (e.g. \(result.fallbacks[0].tensor): \(result.fallbacks[0].type), \(result.fallbacks[0].reason))")

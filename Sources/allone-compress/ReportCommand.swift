@@ -77,6 +77,9 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Unreadable or empty texts are refused before the model runs (the runner reads them again).
+        _ = try CLIFailure.readText(calibration, for: "calibration")
+        _ = try CLIFailure.readText(evaluation)
         let options = ReportRunner.Options(model: model, calibrationText: calibration, evaluationText: evaluation,
                                            ratios: try parsedRatios(), methods: try parsedMethods(), context: context,
                                            calibrationTokens: calibrationTokens, evaluationTokens: evalTokens, tolerance: tolerance)
