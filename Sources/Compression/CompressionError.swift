@@ -5,8 +5,6 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendabl
     case unsupportedArchitecture(file: String, reason: String)
     /// `--ratio` outside the open interval (0, 1), or a non-positive byte budget.
     case invalidBudget(String)
-    /// A weight holds a NaN or an infinity (first offending element index).
-    case nonFinite(file: String, tensor: String, index: Int)
     /// Weights hold NaN or infinite values: every such tensor, in file order (`Compressor.nonFiniteTensors(in:)`).
     case nonFiniteTensors(file: String, tensors: [NonFiniteTensor])
     /// The output would overwrite the input.
@@ -32,7 +30,6 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendabl
         switch self {
         case let .unsupportedArchitecture(f, r): return "\(f): unsupported architecture: \(r)"
         case let .invalidBudget(r): return "invalid budget: \(r)"
-        case let .nonFinite(f, t, i): return "\(f): tensor '\(t)' has a NaN or infinite value at element \(i)"
         case let .nonFiniteTensors(f, ts):
             let limit = Compressor.nonFiniteReportLimit
             let more = ts.count > limit ? ", and \(ts.count - limit) more" : ""

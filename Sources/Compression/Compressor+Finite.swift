@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 import WeightFormats
 
@@ -33,5 +34,34 @@ extension Compressor {
     public static func checkFinite(_ source: any WeightSource) throws {
         let bad = try nonFiniteTensors(in: source)
         guard bad.isEmpty else { throw CompressionError.nonFiniteTensors(file: source.path, tensors: bad) }
+    }
+
+    /// Checks, once per compressor, that the tensors which are not factored (embeddings, norms,
+    /// head: read again only when written) are finite; the block linear matrices are checked as
+    /// pass 1 loads them. No weight is read twice for the check on a finite source: the full
+    /// scan runs only on the way to a refusal.
+    func checkDenseTensorsFinite() throws {
+        finiteLock.lock()
+        let done = denseTensorsChecked
+        finiteLock.unlock()
+        if done { return }
+        let linear = Set(linearTensors.map(\.name))
+        for t in source.tensors where !linear.contains(t.name) { try forEachSlice(t.name) { _ in } }
+        finiteLock.lock()
+        denseTensorsChecked = true
+        finiteLock.unlock()
+    }
+
+    /// The refusal of this source once any check has met a NaN or an infinity: every non-finite
+    /// tensor in file order (one full scan, `nonFiniteTensors(in:)`), so the error does not depend
+    /// on which tensor, method or worker met one first. Computed once and shared.
+    func nonFiniteRefusal() -> Error {
+        finiteLock.lock(); defer { finiteLock.unlock() }
+        if let e = nonFiniteError { return e }
+        do {
+            let e = CompressionError.nonFiniteTensors(file: source.path, tensors: try Self.nonFiniteTensors(in: source))
+            nonFiniteError = e
+            return e
+        } catch { return error }
     }
 }

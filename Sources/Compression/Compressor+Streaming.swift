@@ -9,17 +9,13 @@ extension Compressor {
     static let streamingThreshold = 4 << 20
 
     /// Calls `body` with consecutive row slices (about 2²⁰ values each) of tensor `name` as
-    /// Float32, checking each for NaN/Inf (`CompressionError.nonFinite` with the flat index); a
+    /// Float32, checking each for NaN/Inf (`nonFiniteRefusal()`: every such tensor named); a
     /// small tensor, or one from a source without row access, comes in one slice. The
     /// concatenation of the slices is exactly `source.float32(name)`.
     func forEachSlice(_ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
-        var offset = 0
         try Self.forEachUncheckedSlice(source, name) { v in
-            if let i = v.firstIndex(where: { !$0.isFinite }) {
-                throw CompressionError.nonFinite(file: source.path, tensor: name, index: offset + i)
-            }
+            if v.contains(where: { !$0.isFinite }) { throw nonFiniteRefusal() }
             try body(v)
-            offset += v.count
         }
     }
 

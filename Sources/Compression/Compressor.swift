@@ -57,9 +57,14 @@ public final class Compressor: @unchecked Sendable {
     /// Tensors already factorized (by the sequential pass), returned by `compressTensor` as they are.
     var precomputed: [String: CompressedTensor] = [:]
 
+    /// `checkDenseTensorsFinite` ran and passed (it runs once per compressor).
+    var denseTensorsChecked = false
+    /// The refusal of a source found to hold NaN/Inf, computed once (`nonFiniteRefusal()`).
+    var nonFiniteError: CompressionError?
+    let finiteLock = NSLock()
+
     /// Checks the architecture (a declared one must be in `supportedArchitectures`; at least one
-    /// block linear weight) and that every weight is finite (`checkFinite`: NaN/Inf refused naming
-    /// every such tensor), and hashes the source.
+    /// block linear weight) and hashes the source.
     public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
         try Self.checkArchitecture(source)
         self.source = source
@@ -72,7 +77,6 @@ public final class Compressor: @unchecked Sendable {
             throw CompressionError.unsupportedArchitecture(
                 file: source.path, reason: "no transformer block linear layers (q/k/v/o, gate/up/down) among its \(source.tensors.count) tensors")
         }
-        try Self.checkFinite(source)
         sourceSHA256 = try _fileSHA256(source.path)
     }
 
@@ -96,8 +100,11 @@ public final class Compressor: @unchecked Sendable {
     /// Refuses options the source or calibration cannot serve: an invalid budget, a method needing
     /// statistics that are missing, calibration shorter than `minimumCalibrationTokens`, statistics
     /// whose dimension is not the layer's input.
+    /// The tensors that are not factored (embeddings, norms, head) are checked to be finite here,
+    /// before any output or journal exists (`checkDenseTensorsFinite`).
     public func check(_ options: CompressionOptions) throws {
         try options.validate()
+        try checkDenseTensorsFinite()
         if let c = calibration {
             guard c.tokens >= options.minimumCalibrationTokens else {
                 throw CompressionError.calibrationTooShort(file: c.origin, tokens: c.tokens, minimum: options.minimumCalibrationTokens)
@@ -137,13 +144,14 @@ public final class Compressor: @unchecked Sendable {
 
     // MARK: Pass 1
 
-    /// The spectrum of every block linear matrix (every tensor of the source was checked to be
-    /// finite by `init`).
+    /// The spectrum of every block linear matrix; every tensor of the source is also checked to
+    /// be finite (NaN/Inf is refused naming every such tensor: `CompressionError.nonFiniteTensors`).
     /// `shrinkage` is applied to every Gram matrix before whitening (see `GramShrinkage`).
     public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5, shrinkage: GramShrinkage = .none,
                         progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
         let linearNames = Set(linearTensors.map(\.name))
         let total = source.tensors.count
+        try checkDenseTensorsFinite()  // once per compressor; the block linear matrices are checked as they load
         // The block linear matrices, `workers` at a time; results in source order.
         let linear = source.tensors.filter { linearNames.contains($0.name) }
         var results = [CompressionAnalysis.Matrix?](repeating: nil, count: linear.count)
@@ -474,7 +482,7 @@ public final class Compressor: @unchecked Sendable {
 
     func loadFinite(_ name: String) throws -> Tensor {
         let t = try source.float32(name)
-        if let i = t.firstNonFiniteIndex() { throw CompressionError.nonFinite(file: source.path, tensor: name, index: i) }
+        if t.firstNonFiniteIndex() != nil { throw nonFiniteRefusal() }
         return t
     }
 

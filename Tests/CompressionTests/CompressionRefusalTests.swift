@@ -85,11 +85,13 @@ import Decomposition
             try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: out)
         }
         #expect(!FileManager.default.fileExists(atPath: out))
-        #expect(!FileManager.default.fileExists(atPath: out + ".journal"))
+        // Found in pass 1, after `compress` made its spill folder: nothing is left in the journal
+        // (the CLI removes the empty folder; see CompressCLITests).
+        #expect(FileManager.default.subpaths(atPath: out + ".journal")?.filter { !$0.hasSuffix("spectra") }.isEmpty ?? true)
     }
 
     /// Every non-finite tensor is named, with its counts, in file order, and the same set whatever
-    /// the method (the check runs in `init`, before any method-specific pass).
+    /// the method: a NaN in a tensor kept dense is refused by `check` before any journal exists.
     @Test func nonFiniteWeightsAreRefusedNamingEveryTensorWhateverTheMethod() throws {
         let plant: [String: [Int: Float]] = [
             "model.layers.1.mlp.up_proj.weight": [5: .nan, 7: .nan],
@@ -118,14 +120,31 @@ import Decomposition
         #expect(expected.description.contains("4 tensors hold NaN or infinite values: 'model.embed_tokens.weight' (1 NaN, 1 infinite; first at element 10)"))
     }
 
+    /// Non-finite values only in block linear matrices (met in pass 1, in an order that depends on
+    /// the method and the workers): the same full list whatever the method and worker count.
     @Test func manyNonFiniteTensorsAreCountedBeyondTheFirstTen() throws {
-        let names = SyntheticModel.linearShapes(layers: 2).map(\.0).prefix(12)
+        let names = Array(SyntheticModel.linearShapes(layers: 2).map(\.0).reversed().prefix(12))
         let src = try SyntheticModel.write(to: dir, plant: Dictionary(uniqueKeysWithValues: names.map { ($0, [1: Float.nan]) }))
-        var message = ""
-        do { _ = try Compressor(source: try Checkpoints.open(src)) } catch { message = "\(error)" }
+        let (cal, _) = try SyntheticModel.calibration()
+        var messages: Set<String> = []
+        for m in CompressionMethod.allCases {
+            for workers in [1, 2] {
+                let c = try Compressor(source: try Checkpoints.open(src), calibration: cal)
+                c.workers = workers
+                do {
+                    _ = try c.compress(options: .init(method: m, budget: .ratio(0.3)), to: dir.appendingPathComponent("o.safetensors").path)
+                    Issue.record("\(m) compressed a source with NaN")
+                } catch { messages.insert("\(error)") }
+            }
+        }
+        #expect(messages.count == 1, "\(messages)")
+        let message = messages.first ?? ""
         #expect(message.contains("12 tensors hold NaN or infinite values"), "\(message)")
         #expect(message.hasSuffix(", and 2 more"), "\(message)")
         #expect(message.components(separatedBy: "(1 NaN; first at element 1)").count - 1 == 10)
+        // The 10 named are the first in file order.
+        let order = try Checkpoints.open(src).tensors.map(\.name).filter { names.contains($0) }
+        #expect(message.contains("'\(order[9])'") && !message.contains("'\(order[10])'"))
     }
 
     @Test func outputEqualToInputIsRefused() throws {
