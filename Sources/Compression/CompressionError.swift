@@ -5,8 +5,8 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendabl
     case unsupportedArchitecture(file: String, reason: String)
     /// `--ratio` outside the open interval (0, 1), or a non-positive byte budget.
     case invalidBudget(String)
-    /// A weight holds a NaN or an infinity (first offending element index).
-    case nonFinite(file: String, tensor: String, index: Int)
+    /// Weights hold NaN or infinite values: every such tensor, in file order (`Compressor.nonFiniteTensors(in:)`).
+    case nonFiniteTensors(file: String, tensors: [NonFiniteTensor])
     /// The output would overwrite the input.
     case outputIsInput(file: String)
     /// The calibration data is too short to measure the layers' inputs.
@@ -33,7 +33,11 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible, Sendabl
         switch self {
         case let .unsupportedArchitecture(f, r): return "\(f): unsupported architecture: \(r)"
         case let .invalidBudget(r): return "invalid budget: \(r)"
-        case let .nonFinite(f, t, i): return "\(f): tensor '\(t)' has a NaN or infinite value at element \(i)"
+        case let .nonFiniteTensors(f, ts):
+            let limit = Compressor.nonFiniteReportLimit
+            let more = ts.count > limit ? ", and \(ts.count - limit) more" : ""
+            return "\(f): \(ts.count) tensor\(ts.count == 1 ? " holds" : "s hold") NaN or infinite values: "
+                + ts.prefix(limit).map(\.description).joined(separator: ", ") + more
         case let .outputIsInput(f): return "\(f): output path is the input file"
         case let .calibrationTooShort(f, t, m): return "\(f): calibration too short: \(t) tokens, need at least \(m)"
         case let .missingCalibration(f, t, r): return "\(f): no calibration statistics for tensor '\(t)': \(r)"

@@ -9,29 +9,31 @@ extension Compressor {
     static let streamingThreshold = 4 << 20
 
     /// Calls `body` with consecutive row slices (about 2²⁰ values each) of tensor `name` as
-    /// Float32, checking each for NaN/Inf (`CompressionError.nonFinite` with the flat index); a
+    /// Float32, checking each for NaN/Inf (`nonFiniteRefusal()`: every such tensor named); a
     /// small tensor, or one from a source without row access, comes in one slice. The
     /// concatenation of the slices is exactly `source.float32(name)`.
     func forEachSlice(_ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        try Self.forEachUncheckedSlice(source, name) { v in
+            if v.contains(where: { !$0.isFinite }) { throw nonFiniteRefusal() }
+            try body(v)
+        }
+    }
+
+    /// `forEachSlice` of any source, without the finiteness check.
+    static func forEachUncheckedSlice(_ source: any WeightSource, _ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
         if let g = source as? GGUFFile, let t = g.ggufInfo(name), t.elementCount > Self.streamingThreshold,
            let rowLength = t.dimensions.first, rowLength > 0, rowLength % t.type.blockSize == 0 {
             let rowCount = t.elementCount / rowLength
             let step = Swift.max(1, (1 << 20) / rowLength)
-            var start = 0, offset = 0
+            var start = 0
             while start < rowCount {
                 let end = Swift.min(rowCount, start + step)
-                let v = try g.float32(name, rows: start..<end)
-                if let i = v.firstIndex(where: { !$0.isFinite }) {
-                    throw CompressionError.nonFinite(file: source.path, tensor: name, index: offset + i)
-                }
-                try v.withUnsafeBufferPointer(body)
-                offset += v.count
+                try g.float32(name, rows: start..<end).withUnsafeBufferPointer(body)
                 start = end
             }
             return
         }
-        let t = try loadFinite(name)
-        try t.storage.withUnsafeBufferPointer(body)
+        try source.float32(name).storage.withUnsafeBufferPointer(body)
     }
 
     /// The manifest entry of a tensor kept dense (stored as `dtype`, F32 for 1-D), its checksum

@@ -18,12 +18,19 @@ extension Compressor {
             // A journal from an earlier run may hold the plan: then the fingerprint (which waits for
             // the statistics file's checksum) is needed first. A fresh run computes pass 1 while
             // the checksum is still being computed on its own thread.
-            let mayResume = FileManager.default.fileExists(atPath: CompressionJournal.directory(for: path))
+            let journalDirectory = CompressionJournal.directory(for: path)
+            let mayResume = FileManager.default.fileExists(atPath: journalDirectory)
             let earlyKey = mayResume ? try fingerprint(["options": .options(options)]) : nil
             // Pass-1 spectra wait for pass 2 on disk beside the output (removed with the journal).
             let ownsSpill = cache == nil && spectra == nil
-            if ownsSpill { spectra = _SpectrumStore(directory: CompressionJournal.directory(for: path) + "/spectra") }
-            defer { if ownsSpill { spectra?.removeAll(); spectra = nil } }
+            if ownsSpill { spectra = _SpectrumStore(directory: journalDirectory + "/spectra") }
+            defer {
+                if ownsSpill { spectra?.removeAll(); spectra = nil }
+                // A run refused before it saved anything leaves no empty journal folder behind.
+                if !mayResume, let left = try? FileManager.default.contentsOfDirectory(atPath: journalDirectory), left.isEmpty {
+                    try? FileManager.default.removeItem(atPath: journalDirectory)
+                }
+            }
             let plan: CompressionPlan
             if let k = earlyKey, let p = CompressionJournal.loadPlan(output: path, key: k), p.options == options {
                 plan = p

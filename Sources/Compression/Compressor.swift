@@ -61,8 +61,16 @@ public final class Compressor: @unchecked Sendable {
     /// Tensors already factorized (by the sequential pass), returned by `compressTensor` as they are.
     var precomputed: [String: CompressedTensor] = [:]
 
-    /// Checks the architecture (at least one block linear weight) and hashes the source.
+    /// `checkDenseTensorsFinite` ran and passed (it runs once per compressor).
+    var denseTensorsChecked = false
+    /// The refusal of a source found to hold NaN/Inf, computed once (`nonFiniteRefusal()`).
+    var nonFiniteError: CompressionError?
+    let finiteLock = NSLock()
+
+    /// Checks the architecture (a declared one must be in `supportedArchitectures`; at least one
+    /// block linear weight) and hashes the source.
     public init(source: any WeightSource, calibration: CalibrationSet? = nil) throws {
+        try Self.checkArchitecture(source)
         self.source = source
         self.calibration = calibration
         linearTensors = source.tensors.filter { t in
@@ -96,8 +104,11 @@ public final class Compressor: @unchecked Sendable {
     /// Refuses options the source or calibration cannot serve: an invalid budget, a method needing
     /// statistics that are missing, calibration shorter than `minimumCalibrationTokens`, statistics
     /// whose dimension is not the layer's input.
+    /// The tensors that are not factored (embeddings, norms, head) are checked to be finite here,
+    /// before any output or journal exists (`checkDenseTensorsFinite`).
     public func check(_ options: CompressionOptions) throws {
         try options.validate()
+        try checkDenseTensorsFinite()
         if let c = calibration {
             guard c.tokens >= options.minimumCalibrationTokens else {
                 throw CompressionError.calibrationTooShort(file: c.origin, tokens: c.tokens, minimum: options.minimumCalibrationTokens)
@@ -122,43 +133,41 @@ public final class Compressor: @unchecked Sendable {
         }
     }
 
-    /// Refuses an output that is the input file.
+    /// Refuses, before any work, an output that is the input file, that cannot be written
+    /// (`AtomicFile.checkDestination`: an existing folder, a missing or read-only folder), or whose
+    /// journal path `path.journal` exists and is not a folder.
     public func checkOutput(_ path: String) throws {
         if path == source.path || _sameFile(path, source.path) { throw CompressionError.outputIsInput(file: path) }
+        try AtomicFile.checkDestination(path)
+        var isDir: ObjCBool = false
+        let journal = CompressionJournal.directory(for: path)
+        if FileManager.default.fileExists(atPath: journal, isDirectory: &isDir), !isDir.boolValue {
+            throw CompressionError.journal(path: journal, reason: "exists and is not a folder")
+        }
     }
 
     // MARK: Pass 1
 
     /// The spectrum of every block linear matrix; every tensor of the source is also checked to
-    /// be finite (NaN/Inf is refused naming the tensor).
+    /// be finite (NaN/Inf is refused naming every such tensor: `CompressionError.nonFiniteTensors`).
     /// `shrinkage` is applied to every Gram matrix before whitening (see `GramShrinkage`).
     public func analyze(spectrum: CompressionAnalysis.Spectrum, asvdAlpha: Double = 0.5, shrinkage: GramShrinkage = .none,
                         progress: ProgressReporter? = nil) throws -> CompressionAnalysis {
         let linearNames = Set(linearTensors.map(\.name))
         let total = source.tensors.count
-        // One pool, `workers` at a time: first the tensors that are not factored, which only get
-        // their NaN/Inf check (a slice at a time; a bad one stops the run before any
-        // factorization), then the block linear matrices (results in source order).
+        try checkDenseTensorsFinite()  // once per compressor; the block linear matrices are checked as they load
+        // The block linear matrices, `workers` at a time; results in source order.
         let linear = source.tensors.filter { linearNames.contains($0.name) }
-        let others = source.tensors.filter { !linearNames.contains($0.name) }
         var results = [CompressionAnalysis.Matrix?](repeating: nil, count: linear.count)
         let resultLock = NSLock()
         var done = 0
-        try _forEach(others.count + linear.count, workers: workers) { j in
-            let label: String
-            if j < others.count {
-                let t = others[j]
-                try forEachSlice(t.name) { _ in }
-                label = "check " + t.name
-            } else {
-                let t = linear[j - others.count]
-                let m = try spectrumMatrix(t, spectrum: spectrum, asvdAlpha: asvdAlpha, shrinkage: shrinkage)
-                resultLock.lock(); results[j - others.count] = m; resultLock.unlock()
-                label = "spectrum " + t.name
-            }
+        try _forEach(linear.count, workers: workers) { j in
+            let t = linear[j]
+            let m = try spectrumMatrix(t, spectrum: spectrum, asvdAlpha: asvdAlpha, shrinkage: shrinkage)
             resultLock.lock(); defer { resultLock.unlock() }
+            results[j] = m
             done += 1
-            progress?.update(completed: done, total: total, label: label)
+            progress?.update(completed: total - linear.count + done, total: total, label: "spectrum " + t.name)
         }
         progress?.update(completed: total, total: total, label: "spectra done")
         return CompressionAnalysis(spectrum: spectrum, matrices: results.compactMap { $0 })
@@ -477,7 +486,7 @@ public final class Compressor: @unchecked Sendable {
 
     func loadFinite(_ name: String) throws -> Tensor {
         let t = try source.float32(name)
-        if let i = t.firstNonFiniteIndex() { throw CompressionError.nonFinite(file: source.path, tensor: name, index: i) }
+        if t.firstNonFiniteIndex() != nil { throw nonFiniteRefusal() }
         return t
     }
 

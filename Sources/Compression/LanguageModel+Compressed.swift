@@ -8,8 +8,21 @@ extension LanguageModel {
     /// or anything `LanguageModel.load(path:tokenizerPath:)` opens. For a compressed llama2.c model the
     /// tokenizer is `tokenizerPath`, else `tok<vocab>.bin` / `tokenizer.bin` beside the compressed file
     /// or beside its recorded source.
+    ///
+    /// A `.safetensors` file that is neither (damaged, or without a manifest and without a
+    /// `config.json` beside it) is refused naming the file and what is wrong with it.
     public static func open(path: String, tokenizerPath: String? = nil) throws -> LanguageModel {
-        guard CompressedCheckpoint.isCompressed(path) else { return try load(path: path, tokenizerPath: tokenizerPath) }
+        guard CompressedCheckpoint.isCompressed(path) else {
+            if path.hasSuffix(".safetensors") {
+                // What is wrong with the file itself first (truncated, bad header), then what it lacks.
+                do { _ = try SafeTensorsFile(path: path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
+                let config = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("config.json")
+                guard FileManager.default.fileExists(atPath: config) else {
+                    throw ReferenceLMError.file(path: path, reason: "neither a compressed checkpoint (its __metadata__ has no '\(CompressionManifest.metadataKey)') nor a Hugging Face checkpoint (no config.json beside it)")
+                }
+            }
+            return try load(path: path, tokenizerPath: tokenizerPath)
+        }
         let checkpoint = try CompressedCheckpoint(path: path)
         var meta: [String: MetadataValue] = [:]
         for (k, v) in checkpoint.ggufMetadata { meta[k] = v }

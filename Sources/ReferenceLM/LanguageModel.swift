@@ -93,9 +93,13 @@ public struct LanguageModel: Sendable {
     public static func loadHuggingFace(path: String, tokenizerPath: String?) throws -> LanguageModel {
         let dir = (path as NSString).deletingLastPathComponent
         let configPath = (dir as NSString).appendingPathComponent("config.json")
-        let (config, tied) = try LlamaConfig.huggingFace(configPath: configPath)
+        // The weights first, so that a damaged file is reported as such rather than as a missing config.
         let source: any WeightSource
         do { source = try Checkpoints.open(path) } catch let e as WeightFormatError { throw ReferenceLMError.weights(e) }
+        guard FileManager.default.fileExists(atPath: configPath) else {
+            throw ReferenceLMError.file(path: path, reason: "a Hugging Face checkpoint needs its config.json beside it (\(configPath) does not exist)")
+        }
+        let (config, tied) = try LlamaConfig.huggingFace(configPath: configPath)
         let model = try LlamaModel(source: source, config: config)
         if tied != model.tiedOutput, !tied {
             throw ReferenceLMError.missingTensor(source: path, name: "lm_head.weight")

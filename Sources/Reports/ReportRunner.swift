@@ -50,7 +50,9 @@ public enum ReportRunner {
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
                 throw ReferenceLMError.file(path: path, reason: "cannot read text: \(error.localizedDescription)")
             }
-            return Array(lm.tokenizer.encode(text, addBOS: false).prefix(n))
+            let t = Array(lm.tokenizer.encode(text, addBOS: false).prefix(n))
+            guard !t.isEmpty else { throw ReferenceLMError.file(path: path, reason: "no text to evaluate (the file is empty)") }
+            return t
         }
         let evalTokens = try tokens(o.evaluationText, o.evaluationTokens)
         func perplexity(_ m: LlamaModel) throws -> PerplexityResult {
@@ -64,6 +66,9 @@ public enum ReportRunner {
         let calibrationText: String
         do { calibrationText = try String(contentsOfFile: o.calibrationText, encoding: .utf8) } catch {
             throw ReferenceLMError.file(path: o.calibrationText, reason: "cannot read text: \(error.localizedDescription)")
+        }
+        guard !lm.tokenizer.encode(calibrationText, addBOS: false).isEmpty else {
+            throw ReferenceLMError.file(path: o.calibrationText, reason: "no calibration text (the file is empty)")
         }
         let calibration = try CalibrationSet.record(model: lm, text: calibrationText, maxTokens: o.calibrationTokens,
                                                     context: o.context, origin: o.calibrationText)

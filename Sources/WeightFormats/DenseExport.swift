@@ -37,6 +37,7 @@ public enum DenseExport {
         if sameFile(source.path, path) {
             throw WeightFormatError.invalid(file: path, field: "--out", offset: 0, reason: "output path is the input file")
         }
+        try AtomicFile.checkDestination(path)  // an existing folder, a missing or read-only folder: before any work
         switch target {
         case .safetensors: return try exportSafeTensors(source, precision: precision, path: path, progress: progress)
         case .gguf: return try exportGGUF(source, precision: precision, path: path, progress: progress)

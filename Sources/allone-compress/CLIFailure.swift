@@ -17,19 +17,21 @@ enum CLIFailure: Error, CustomStringConvertible {
         }
     }
 
-    /// Prints `error: message` to stderr and returns the exit code 2 to throw (used by `validate()`,
-    /// whose `ValidationError` would exit with 64).
+    /// Prints `error: message` to stderr and returns the exit code 2 to throw from `validate()`
+    /// (a `ValidationError` exits with 2 as well, through `AlloneCompressCommand.main`, with the usage).
     static func reject(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         return ExitCode(2)
     }
 
-    /// Reads a UTF-8 text file or fails with exit code 2.
-    static func readText(_ path: String) throws -> String {
+    /// Reads a UTF-8 text file or fails with exit code 2; an empty file is refused too (`what`
+    /// says what the text is for: "calibration", "evaluation").
+    static func readText(_ path: String, for what: String = "evaluation") throws -> String {
         try guarding {
             guard let s = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw CLIFailure.badInput("\(path): cannot read as UTF-8 text")
             }
+            guard !s.isEmpty else { throw CLIFailure.badInput("\(path): no \(what) text (the file is empty)") }
             return s
         }
     }

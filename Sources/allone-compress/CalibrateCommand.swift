@@ -28,11 +28,12 @@ struct CalibrateCommand: AsyncParsableCommand {
     func validate() throws {
         guard tokens >= 1 else { throw CLIFailure.reject("--tokens must be positive") }
         guard ctx >= 2 else { throw CLIFailure.reject("--ctx must be at least 2") }
+        do { try AtomicFile.checkDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
     }
 
     func run() async throws {
         let lm = try CLIFailure.guarding { try options.load() }
-        let body = try CLIFailure.readText(text)
+        let body = try CLIFailure.readText(text, for: "calibration")
         let recorder = ActivationRecorder()
         let progress = TerminalProgress("calibrate", quiet: quiet)
         let used = try CLIFailure.guarding { () throws -> Int in

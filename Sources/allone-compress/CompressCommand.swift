@@ -73,6 +73,15 @@ struct CompressCommand: AsyncParsableCommand {
     @Option(help: "Tensors factored at the same time, each with one OpenBLAS thread (default: the cores, at most 4); the output does not depend on it.")
     var workers: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
 
+    @Option(name: .customLong("eval"), help: "Evaluation text (UTF-8; not the calibration text): the perplexity of the source and of the written checkpoint on it, by the protocol of `eval` (docs/EVALUATION.md).")
+    var evaluation: String?
+
+    @Option(help: "Tokens of the --eval text to score (from its start).")
+    var evalTokens: Int = 2048
+
+    @Option(help: "Window length (including BOS) for --eval, as `eval --ctx`.")
+    var evalContext: Int = 256
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -89,10 +98,16 @@ struct CompressCommand: AsyncParsableCommand {
         if let b = bytes, b <= 0 { throw ValidationError("--bytes must be positive") }
         if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
         if out == model { throw ValidationError("--out must differ from the input file") }
+        do { try AtomicFile.checkDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
         if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
         if sequential == true && calibration == nil { throw CLIFailure.reject("--sequential needs --calibration (it runs the model on the text)") }
         if sequential == true && method != .masvd { throw CLIFailure.reject("--sequential needs --method masvd") }
+        if evalTokens <= 0 { throw CLIFailure.reject("--eval-tokens must be positive") }
+        if evalContext < 2 { throw CLIFailure.reject("--eval-context must be at least 2") }
+        if let e = evaluation, let c = calibration, let real = TextPerplexity.realPath(e), real == TextPerplexity.realPath(c) {
+            throw CLIFailure.reject("--eval \(e) is the calibration text \(c) (\(real)): a model measured on its calibration text flatters the compression; evaluate on another text")
+        }
         if !(shrinkage.isFinite && shrinkage >= 0) || (shrinkageTarget == .diagonal && shrinkage > 1) {
             throw CLIFailure.reject("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
         }
@@ -106,22 +121,39 @@ struct CompressCommand: AsyncParsableCommand {
             shrinkage: shrinkage == 0 ? .none : (shrinkageTarget == .identity ? .identity(shrinkage) : .diagonal(shrinkage)),
             allocationLoss: allocationLoss ?? .relativeEnergy, sequential: effectiveSequential)
         let progress = TerminalProgress("compress", quiet: quiet || json)
+        let evalBody = try evaluation.map { try CLIFailure.readText($0) }
+        let calibrationBody = try calibration.map { try CLIFailure.readText($0, for: "calibration") }
         let start = Date()
-        let result = try CLIErrors.run {
+        var compressedTokenizer = tokenizer
+        let (result, densePerplexity) = try CLIErrors.run { () throws -> (CompressionResult, PerplexityResult?) in
             let source = try Checkpoints.openAny(model)
             if source is CompressedCheckpoint { throw ValidationError("\(model) is already a compressed checkpoint") }
             var cal = try stats.map { try CalibrationSet.read(path: $0) }
             var sequentialCalibration: SequentialCalibration? = nil
-            if let text = calibration {
-                guard let body = try? String(contentsOfFile: text, encoding: .utf8) else {
-                    throw ValidationError("\(text): cannot read as UTF-8 text")
-                }
-                let lm = try LanguageModel.load(path: model, tokenizerPath: tokenizer)
+            var runtimeModel: LanguageModel? = nil
+            if let text = calibration, let body = calibrationBody {
+                let lm = try Self.runtime(source) { try LanguageModel.load(path: model, tokenizerPath: tokenizer) }
+                runtimeModel = lm
                 cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
                 if effectiveSequential {
                     sequentialCalibration = try SequentialCalibration(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext)
                 }
             }
+            // The dense perplexity first: a model the runtime cannot run, or an evaluation text that is the
+            // calibration text under another name (same bytes), is refused before the compression's work.
+            var dense: PerplexityResult? = nil
+            if let body = evalBody, let path = evaluation {
+                if let sha = cal?.textSHA256, sha == SHA256.hex(Array(body.utf8)) {
+                    throw CLIFailure.badInput("--eval \(path) has the same contents as the calibration text (\(cal?.origin ?? "")): evaluate on another text")
+                }
+                let lm = try runtimeModel ?? Self.runtime(source) { try LanguageModel.open(path: model, tokenizerPath: tokenizer) }
+                dense = try TextPerplexity.measure(lm, text: body, textPath: path, context: evalContext, maxTokens: evalTokens)
+                // A compressed llama2.c model carries no tokenizer: the source's, found beside it as `load` finds it.
+                let dir = (model as NSString).deletingLastPathComponent
+                compressedTokenizer = compressedTokenizer ?? ["tok\(lm.model.config.vocabSize).bin", "tokenizer.bin"]
+                    .map { (dir as NSString).appendingPathComponent($0) }.first { FileManager.default.fileExists(atPath: $0) }
+            }
+            runtimeModel = nil
             if allocationLoss == nil, allocate == .entropy, options.method == .masvd || options.method == .auto,
                let energies = cal?.residualEnergy, !energies.isEmpty {
                 options.allocationLoss = .residualStream  // the best measured loss (docs/RESULTS.md)
@@ -129,9 +161,23 @@ struct CompressCommand: AsyncParsableCommand {
             let c = try Compressor(source: source, calibration: cal)
             c.workers = workers
             c.sequentialCalibration = sequentialCalibration
-            return try c.compress(options: options, to: out, progress: progress)
+            let journal = out + ".journal"
+            let journalExisted = FileManager.default.fileExists(atPath: journal)
+            do {
+                return (try c.compress(options: options, to: out, progress: progress), dense)
+            } catch {
+                if !journalExisted { Self.removeIfEmpty(journal) }  // a refusal leaves nothing behind
+                throw error
+            }
         }
         let seconds = Date().timeIntervalSince(start)
+        // The written checkpoint, loaded natively as `eval` loads it, on the same text and windows.
+        let compressedPerplexity = try densePerplexity.map { _ in
+            try CLIErrors.run {
+                try TextPerplexity.measure(try LanguageModel.open(path: result.path, tokenizerPath: compressedTokenizer), text: evalBody ?? "",
+                                           textPath: evaluation ?? "", context: evalContext, maxTokens: evalTokens)
+            }
+        }
         let m = result.manifest
         let counts = Dictionary(grouping: m.tensors, by: \.method).mapValues(\.count)
         if json {
@@ -144,6 +190,13 @@ struct CompressCommand: AsyncParsableCommand {
                 "resumed_tensors": result.resumedTensors, "computed_tensors": result.computedTensors, "methods": counts,
             ]
             if let p = result.plainZstdBytes { obj["plain_zstd_bytes"] = p }
+            if let d = densePerplexity, let c = compressedPerplexity {
+                obj["eval"] = [
+                    "text": evaluation ?? "", "tokens": c.tokens, "windows": c.windows, "context": c.context,
+                    "dense_perplexity": d.perplexity, "compressed_perplexity": c.perplexity,
+                    "relative_increase": c.perplexity / d.perplexity - 1,
+                ] as [String: Any]
+            }
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else if !quiet {
@@ -155,7 +208,35 @@ struct CompressCommand: AsyncParsableCommand {
                 let gain = String(format: "%.1f", 100 * (1 - Double(result.fileBytes) / Double(max(p, 1))))
                 print("zstd with byte shuffling: \(CheckpointSummary.grouped(result.fileBytes)) bytes vs plain zstd \(CheckpointSummary.grouped(p)) (\(gain)% smaller)")
             }
+            if let d = densePerplexity, let c = compressedPerplexity {
+                let increase = String(format: "%+.2f", 100 * (c.perplexity / d.perplexity - 1))
+                print("perplexity on \(evaluation ?? "") (\(c.tokens) tokens, windows of \(c.context)): dense \(String(format: "%.4f", d.perplexity)) → compressed \(String(format: "%.4f", c.perplexity)) (\(increase)%)")
+            } else {
+                print("perplexity not measured: add --eval TEXT (not the calibration text), or run `allone-compress eval \(result.path) --text TEXT` and the same on \(model)")
+            }
         }
+    }
+}
+
+extension CompressCommand {
+    /// Runs a runtime load of the source; a NaN/Inf weight it stops at is reported as the compressor
+    /// reports it (every such tensor named, `Compressor.checkFinite`), whatever the method.
+    static func runtime<T>(_ source: any WeightSource, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ReferenceLMError {
+            if case .nonFinite = e { try Compressor.checkFinite(source) }
+            throw e
+        }
+    }
+
+    /// Removes `folder` if it holds no files (empty sub-folders only).
+    static func removeIfEmpty(_ folder: String) {
+        let fm = FileManager.default
+        guard let items = fm.enumerator(atPath: folder) else { return }
+        for case let item as String in items {
+            var isDir: ObjCBool = false
+            if !fm.fileExists(atPath: folder + "/" + item, isDirectory: &isDir) || !isDir.boolValue { return }
+        }
+        try? fm.removeItem(atPath: folder)
     }
 }
 

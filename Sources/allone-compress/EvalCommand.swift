@@ -30,13 +30,8 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let lm = try CLIFailure.guarding { try options.load() }
         let body = try CLIFailure.readText(text)
-        let r = try CLIFailure.guarding { () throws -> PerplexityResult in
-            guard let bos = lm.tokenizer.bosID else { throw CLIFailure.badInput("the tokenizer has no BOS token") }
-            guard ctx <= lm.model.config.contextLength else {
-                throw CLIFailure.badInput("--ctx \(ctx) exceeds the model's context length \(lm.model.config.contextLength)")
-            }
-            let tokens = lm.tokenizer.encode(body, addBOS: false)
-            return try Perplexity.evaluate(model: lm.model, tokens: tokens, bos: bos, context: ctx, maxTokens: maxTokens)
+        let r = try CLIFailure.guarding {
+            try TextPerplexity.measure(lm, text: body, textPath: text, context: ctx, maxTokens: maxTokens)
         }
         if json {
             let enc = JSONEncoder()

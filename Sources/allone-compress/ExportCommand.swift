@@ -32,6 +32,7 @@ struct ExportCommand: AsyncParsableCommand {
             throw ValidationError("--dtype \(dtype.rawValue) is a GGUF block type; safetensors takes f32, f16 or bf16")
         }
         if out == file { throw ValidationError("--out must differ from the input file") }
+        do { try AtomicFile.checkDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
     }
 
     func run() async throws {
@@ -47,7 +48,7 @@ struct ExportCommand: AsyncParsableCommand {
             ]
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
-        } else {
+        } else if !quiet {
             print("wrote \(result.path): \(result.tensorCount) tensors, \(CheckpointSummary.grouped(result.bytes)) bytes of tensor data")
             if !result.fallbacks.isEmpty {
                 print("\(result.fallbacks.count) tensors kept another type (e.g. \(result.fallbacks[0].tensor): \(result.fallbacks[0].type), \(result.fallbacks[0].reason))")

@@ -73,9 +73,13 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("--calibration and --eval are the same file: a model measured on its calibration text flatters the compression")
         }
         if !(tolerance > 0) { throw ValidationError("--tolerance must be positive") }
+        do { try AtomicFile.checkFolderDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
     }
 
     func run() async throws {
+        // Unreadable or empty texts are refused before the model runs (the runner reads them again).
+        _ = try CLIFailure.readText(calibration, for: "calibration")
+        _ = try CLIFailure.readText(evaluation)
         let options = ReportRunner.Options(model: model, calibrationText: calibration, evaluationText: evaluation,
                                            ratios: try parsedRatios(), methods: try parsedMethods(), context: context,
                                            calibrationTokens: calibrationTokens, evaluationTokens: evalTokens, tolerance: tolerance)

@@ -29,7 +29,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if let first = mismatches.first {
             if !json {
                 for m in mismatches {
-                    FileHandle.standardError.write(Data("allone-compress: \(file): checksum mismatch in tensor '\(m.tensor)': manifest \(m.expected), bytes \(m.found)\n".utf8))
+                    FileHandle.standardError.write(Data("error: \(file): checksum mismatch in tensor '\(m.tensor)': manifest \(m.expected), bytes \(m.found)\n".utf8))
                 }
             }
             _ = first

@@ -21,6 +21,45 @@ import Decomposition
         }
     }
 
+    /// A GGUF with one block's linear layers (llama.cpp names) declaring `architecture`.
+    func writeGGUF(architecture: String) throws -> String {
+        let p = dir.appendingPathComponent("\(architecture).gguf").path
+        let names = ["blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.ffn_up.weight"]
+        let w = try GGUFWriter(path: p, metadata: [("general.architecture", .string(architecture))],
+                               tensors: names.map { .init(name: $0, shape: [8, 8], type: .f32) })
+        for (i, n) in names.enumerated() { try w.write(n, values: (0..<64).map { Float(($0 * 7 + i) % 13) - 6 }) }
+        try w.finish()
+        return p
+    }
+
+    @Test func declaredArchitectureOtherThanLlamaIsRefusedUpFront() throws {
+        // The same tensors: accepted as llama, refused as mamba, naming the file, the architecture and what is supported.
+        _ = try Compressor(source: try Checkpoints.open(try writeGGUF(architecture: "llama")))
+        let mamba = try writeGGUF(architecture: "mamba")
+        #expect {
+            _ = try Compressor(source: try Checkpoints.open(mamba))
+        } throws: { e in
+            guard case let CompressionError.unsupportedArchitecture(file, reason) = e else { return false }
+            return file == mamba && reason.contains("general.architecture is 'mamba'") && reason.contains("supported: llama")
+        }
+        // Hugging Face: model_type of the config.json beside the safetensors.
+        let src = try SyntheticModel.write(to: dir)
+        let config = dir.appendingPathComponent("config.json")
+        for (type, accepted) in [("mistral", true), ("llama", true), ("mamba", false), ("qwen2", false)] {
+            try Data("{\"model_type\": \"\(type)\"}".utf8).write(to: config)
+            if accepted {
+                _ = try Compressor(source: try Checkpoints.open(src))
+            } else {
+                #expect {
+                    _ = try Compressor(source: try Checkpoints.open(src))
+                } throws: { e in
+                    guard case let CompressionError.unsupportedArchitecture(file, reason) = e else { return false }
+                    return file == src && reason.contains("config.json model_type is '\(type)'")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [0.0, 1.0, -0.1, 1.5, Double.nan])
     func ratioOutsideTheOpenUnitIntervalIsRefused(ratio: Double) throws {
         let src = try SyntheticModel.write(to: dir)
@@ -60,10 +99,70 @@ import Decomposition
         let bad = "model.layers.1.mlp.up_proj.weight"
         let src = try SyntheticModel.write(to: dir, nanIn: bad)
         let out = dir.appendingPathComponent("o.safetensors").path
-        #expect(throws: CompressionError.nonFinite(file: src, tensor: bad, index: 5)) {
+        #expect(throws: CompressionError.nonFiniteTensors(file: src, tensors: [.init(name: bad, nanCount: 1, infinityCount: 0, firstIndex: 5)])) {
             try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: out)
         }
         #expect(!FileManager.default.fileExists(atPath: out))
+        // Found in pass 1, after `compress` made its spill folder: nothing is left in the journal
+        // (the CLI removes the empty folder; see CompressCLITests).
+        #expect(FileManager.default.subpaths(atPath: out + ".journal")?.filter { !$0.hasSuffix("spectra") }.isEmpty ?? true)
+    }
+
+    /// Every non-finite tensor is named, with its counts, in file order, and the same set whatever
+    /// the method: a NaN in a tensor kept dense is refused by `check` before any journal exists.
+    @Test func nonFiniteWeightsAreRefusedNamingEveryTensorWhateverTheMethod() throws {
+        let plant: [String: [Int: Float]] = [
+            "model.layers.1.mlp.up_proj.weight": [5: .nan, 7: .nan],
+            "model.layers.0.self_attn.k_proj.weight": [3: .infinity],
+            "model.embed_tokens.weight": [11: .nan, 10: -.infinity],
+            "model.norm.weight": [0: .nan],
+        ]
+        let src = try SyntheticModel.write(to: dir, plant: plant)
+        let order = try Checkpoints.open(src).tensors.map(\.name).filter { plant[$0] != nil }
+        let byName: [String: NonFiniteTensor] = [
+            "model.layers.1.mlp.up_proj.weight": .init(name: "model.layers.1.mlp.up_proj.weight", nanCount: 2, infinityCount: 0, firstIndex: 5),
+            "model.layers.0.self_attn.k_proj.weight": .init(name: "model.layers.0.self_attn.k_proj.weight", nanCount: 0, infinityCount: 1, firstIndex: 3),
+            "model.embed_tokens.weight": .init(name: "model.embed_tokens.weight", nanCount: 1, infinityCount: 1, firstIndex: 10),
+            "model.norm.weight": .init(name: "model.norm.weight", nanCount: 1, infinityCount: 0, firstIndex: 0),
+        ]
+        let expected = CompressionError.nonFiniteTensors(file: src, tensors: order.map { byName[$0]! })
+        let (cal, _) = try SyntheticModel.calibration()
+        let out = dir.appendingPathComponent("o.safetensors").path
+        for m in CompressionMethod.allCases {
+            #expect(throws: expected, "\(m)") {
+                try Compressor(source: try Checkpoints.open(src), calibration: cal).compress(options: .init(method: m, budget: .ratio(0.3)), to: out)
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(!FileManager.default.fileExists(atPath: out + ".journal"))
+        #expect(expected.description.contains("4 tensors hold NaN or infinite values: 'model.embed_tokens.weight' (1 NaN, 1 infinite; first at element 10)"))
+    }
+
+    /// Non-finite values only in block linear matrices (met in pass 1, in an order that depends on
+    /// the method and the workers): the same full list whatever the method and worker count.
+    @Test func manyNonFiniteTensorsAreCountedBeyondTheFirstTen() throws {
+        let names = Array(SyntheticModel.linearShapes(layers: 2).map(\.0).reversed().prefix(12))
+        let src = try SyntheticModel.write(to: dir, plant: Dictionary(uniqueKeysWithValues: names.map { ($0, [1: Float.nan]) }))
+        let (cal, _) = try SyntheticModel.calibration()
+        var messages: Set<String> = []
+        for m in CompressionMethod.allCases {
+            for workers in [1, 2] {
+                let c = try Compressor(source: try Checkpoints.open(src), calibration: cal)
+                c.workers = workers
+                do {
+                    _ = try c.compress(options: .init(method: m, budget: .ratio(0.3)), to: dir.appendingPathComponent("o.safetensors").path)
+                    Issue.record("\(m) compressed a source with NaN")
+                } catch { messages.insert("\(error)") }
+            }
+        }
+        #expect(messages.count == 1, "\(messages)")
+        let message = messages.first ?? ""
+        #expect(message.contains("12 tensors hold NaN or infinite values"), "\(message)")
+        #expect(message.hasSuffix(", and 2 more"), "\(message)")
+        #expect(message.components(separatedBy: "(1 NaN; first at element 1)").count - 1 == 10)
+        // The 10 named are the first in file order.
+        let order = try Checkpoints.open(src).tensors.map(\.name).filter { names.contains($0) }
+        #expect(message.contains("'\(order[9])'") && !message.contains("'\(order[10])'"))
     }
 
     @Test func outputEqualToInputIsRefused() throws {
@@ -77,6 +176,22 @@ import Decomposition
             try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: viaDot)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: src)) == before)
+    }
+
+    @Test func outputThatIsAFolderIsRefusedBeforeAnyWork() throws {
+        let src = try SyntheticModel.write(to: dir)
+        let folder = dir.appendingPathComponent("out.safetensors").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        #expect(throws: TensorCoreError.badDestination(path: folder, reason: "it is an existing folder")) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: folder)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + ".journal"))
+        // A journal path that is a file cannot hold the journal: refused up front too.
+        let out = dir.appendingPathComponent("o.safetensors").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: out + ".journal"))
+        #expect(throws: CompressionError.journal(path: out + ".journal", reason: "exists and is not a folder")) {
+            try Compressor(source: try Checkpoints.open(src)).compress(options: .init(budget: .ratio(0.3)), to: out)
+        }
     }
 
     @Test func tooShortCalibrationIsRefused() throws {

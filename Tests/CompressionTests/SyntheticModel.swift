@@ -41,13 +41,16 @@ enum SyntheticModel {
         return zip(ab.values, c.values).map { $0 / Float(r) + 0.1 * $1 }
     }
 
-    /// Writes the model; `nanIn` plants a NaN at element 5 of that tensor.
-    static func write(to dir: URL, layers: Int = 2, seed: UInt64 = 7, nanIn: String? = nil, name: String = "model.safetensors") throws -> String {
+    /// Writes the model; `nanIn` plants a NaN at element 5 of that tensor, `plant` the given values
+    /// at the given flat indices.
+    static func write(to dir: URL, layers: Int = 2, seed: UInt64 = 7, nanIn: String? = nil, plant: [String: [Int: Float]] = [:],
+                      name: String = "model.safetensors") throws -> String {
         var g = SeededGenerator(seed: seed)
         var tensors: [(name: String, tensor: Tensor)] = []
         for (n, s) in shapes(layers: layers) {
             var v: [Float] = s.count == 1 ? (0..<s[0]).map { _ in 1 + 0.1 * Float(g.nextGaussian()) } : try matrix(s[0], s[1], &g)
             if n == nanIn { v[5] = .nan }
+            for (i, x) in plant[n] ?? [:] { v[i] = x }
             tensors.append((n, Tensor(shape: s, storage: v)!))
         }
         let path = dir.appendingPathComponent(name).path

@@ -42,6 +42,34 @@ import Testing
         #expect(throws: TensorCoreError.self) { try MappedFile(path: "/tmp") }
     }
 
+    @Test func destinationsThatCannotBeCommittedAreRefusedUpFront() throws {
+        let dir = URL(fileURLWithPath: tmp())
+        let file = dir.appendingPathComponent("f.bin").path
+        try Data([1]).write(to: URL(fileURLWithPath: file))
+        func reason(_ body: () throws -> Void) -> String? {
+            do { try body(); return nil } catch let TensorCoreError.badDestination(_, r) { return r } catch { return "\(error)" }
+        }
+        // Accepted: a new file in an existing folder, an existing file (replaced), a bare name (the working folder).
+        #expect(reason { try AtomicFile.checkDestination(dir.appendingPathComponent("new.bin").path) } == nil)
+        #expect(reason { try AtomicFile.checkDestination(file) } == nil)
+        #expect(reason { try AtomicFile.checkDestination("bare-name.bin") } == nil)
+        // Refused, naming the cause.
+        #expect(reason { try AtomicFile.checkDestination(dir.path) } == "it is an existing folder")
+        #expect(reason { try AtomicFile.checkDestination(dir.path + "/") } == "it is an existing folder")
+        #expect(reason { try AtomicFile.checkDestination(dir.path + "/missing/x.bin") } == "the folder \(dir.path)/missing does not exist")
+        #expect(reason { try AtomicFile.checkDestination(file + "/x.bin") } == "\(file) is not a folder")
+        #expect(throws: TensorCoreError.badDestination(path: dir.path, reason: "it is an existing folder")) { try AtomicFile.checkDestination(dir.path) }
+        // The same check really predicts AtomicFile: an existing folder fails at the final rename.
+        let w = try AtomicFile(path: dir.path)
+        #expect(throws: TensorCoreError.self) { try w.commit() }
+        // Folders (created with their parents by the writer).
+        #expect(reason { try AtomicFile.checkFolderDestination(dir.path) } == nil)
+        #expect(reason { try AtomicFile.checkFolderDestination(dir.path + "/a/b/c") } == nil)
+        #expect(reason { try AtomicFile.checkFolderDestination(file) } == "it is an existing file, not a folder")
+        #expect(reason { try AtomicFile.checkFolderDestination(file + "/sub/dir") } == "\(file) is a file, not a folder")
+        #expect(AtomicFile.parent(of: "/x") == "/" && AtomicFile.parent(of: "x") == "." && AtomicFile.parent(of: "a/b/") == "a")
+    }
+
     @Test func tensorElementCountChecksOverflow() {
         #expect(Tensor.elementCount([2, 3]) == 6)
         #expect(Tensor.elementCount([Int.max, 2]) == nil)
