@@ -99,6 +99,10 @@ struct CompressCommand: AsyncParsableCommand {
         if stats != nil && calibration != nil { throw ValidationError("give --stats or --calibration, not both") }
         if out == model { throw ValidationError("--out must differ from the input file") }
         do { try AtomicFile.checkDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
+        if zstd != out.hasSuffix(".zst") {
+            throw CLIFailure.reject(zstd ? "--zstd writes a zstd frame: name the output '….safetensors.zst', not \(out)"
+                                         : "--out \(out) ends in .zst but --zstd is not given (a plain safetensors would be written)")
+        }
         if calibrationTokens <= 0 { throw ValidationError("--calibration-tokens must be positive") }
         if workers < 1 || workers > 64 { throw ValidationError("--workers must be between 1 and 64") }
         if sequential == true && calibration == nil { throw CLIFailure.reject("--sequential needs --calibration (it runs the model on the text)") }
@@ -134,7 +138,7 @@ struct CompressCommand: AsyncParsableCommand {
             if let text = calibration, let body = calibrationBody {
                 let lm = try Self.runtime(source) { try LanguageModel.load(path: model, tokenizerPath: tokenizer) }
                 runtimeModel = lm
-                cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text)
+                cal = try CalibrationSet.record(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext, origin: text, progress: progress)
                 if effectiveSequential {
                     sequentialCalibration = try SequentialCalibration(model: lm, text: body, maxTokens: calibrationTokens, context: calibrationContext)
                 }

@@ -199,6 +199,18 @@ struct CompressCLITests {
         #expect(peer.output.contains("\"metadata_keys_checked\": 18"))
     }
 
+    /// `--zstd` and a `.zst` output name go together: either alone is refused before any work.
+    @Test(.enabled(if: stories != nil, "needs ../shared/models"))
+    func zstdAndOutputNameMustAgree() throws {
+        for (zstd, name) in [(true, "z.safetensors"), (false, "p.safetensors.zst")] {
+            let out = dir.appendingPathComponent(name).path
+            let r = try CLIRunner.run(["compress", Self.stories!, "--method", "svd", "--ratio", "0.3", "--out", out, "--quiet"] + (zstd ? ["--zstd"] : []))
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(r.stderr.contains(".zst"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out) && !FileManager.default.fileExists(atPath: out + ".journal"))
+        }
+    }
+
     @Test(.enabled(if: stories != nil && TestPaths.sharedCorpus("tinystories_val.txt") != nil, "needs ../shared"))
     func calibrationTextRunsInProcess() throws {
         let out = dir.appendingPathComponent("m.safetensors.zst").path
