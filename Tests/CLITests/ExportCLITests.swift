@@ -20,6 +20,31 @@ struct ExportCLITests {
         let peer = try PythonPeer.run("Fixtures/export/peer_check.py", [Self.stories!, out])
         #expect(peer.status == 0, "\(peer.output)")
         #expect(peer.output.contains("\"tensors\": 47"))
+        if to == "safetensors" {  // HF Llama names, q/k un-permuted, config.json checked by the peer
+            #expect(peer.output.contains("\"config_checked\": 8"), "\(peer.output)")
+        }
+    }
+
+    /// The Hugging Face layout runs: our runtime loads the exported safetensors through its config.json
+    /// (rotate-half RoPE) and gets the GGUF source's perplexity (the same weights; only the summation
+    /// order inside attention differs, observed relative difference 1.2e-8, tolerance 1e-6).
+    @Test(.enabled(if: storiesGGUF != nil && TestPaths.sharedCorpus("tinystories_val.txt") != nil, "needs ../shared"))
+    func huggingFaceExportRunsWithTheSourcesPerplexity() throws {
+        let dir = TestPaths.temporaryDirectory("export-hf")
+        let out = dir.appendingPathComponent("model.safetensors").path
+        let r = try CLIRunner.run(["export", Self.storiesGGUF!, "--to", "safetensors", "--out", out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"huggingface_names\" : true"), "\(r.stdout)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path))
+        func ppl(_ args: [String]) throws -> Double {
+            let e = try CLIRunner.run(["eval"] + args + ["--text", TestPaths.sharedCorpus("tinystories_val.txt")!, "--max-tokens", "1024",
+                                                         "--ctx", "256", "--json"], environment: ["OPENBLAS_NUM_THREADS": "1"])
+            #expect(e.status == 0, "\(e.stderr)")
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
+            return try #require(o["perplexity"] as? Double)
+        }
+        let source = try ppl([Self.storiesGGUF!]), exported = try ppl([out, "--tokenizer", Self.storiesGGUF!])
+        #expect(abs(exported - source) <= 1e-6 * source, "export \(exported), source \(source)")
     }
 
     @Test(.enabled(if: storiesGGUF != nil && PythonPeer.python != nil, "needs ../shared/models and .venv-peers"))
