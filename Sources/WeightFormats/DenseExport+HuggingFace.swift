@@ -103,3 +103,81 @@ extension DenseExport {
         try f.commit()
     }
 }
+
+extension DenseExport {
+    /// How a GGUF export renames and lays out a checkpoint in Hugging Face Llama names.
+    struct GGUFLayout {
+        /// Source tensor name → GGUF name.
+        var names: [String: String]
+        /// Source Q/K tensor name → heads, rows to move from rotate-half to adjacent pairs.
+        var permuted: [String: Int]
+        /// `llama.*` keys (and `general.name`) from the `config.json` beside the source.
+        var metadata: [(key: String, value: MetadataValue)]
+    }
+
+    /// For a source whose tensors all carry HF Llama names (an HF checkpoint, or a compressed
+    /// checkpoint of one): GGUF names, Q/K rows moved to adjacent pairs as llama.cpp's
+    /// `convert_hf_to_gguf.py` does (`RoPERowPermutation`), and the `llama.*` keys from the
+    /// `config.json` beside the source. `nil` for any other source. Throws `.invalid` naming the
+    /// file when the `config.json` is missing, unreadable or not a Llama/Mistral config.
+    static func ggufLayout(_ source: any WeightSource) throws -> GGUFLayout? {
+        var names: [String: String] = [:]
+        for t in source.tensors {
+            guard let role = t.role, role.huggingFaceLlamaName == t.name else { return nil }
+            names[t.name] = role.ggufName
+        }
+        guard !names.isEmpty else { return nil }
+        let configPath = ((source.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("config.json")
+        func bad(_ field: String, _ reason: String) -> WeightFormatError {
+            .invalid(file: configPath, field: field, offset: 0, reason: reason)
+        }
+        guard let data = FileManager.default.contents(atPath: configPath) else {
+            throw WeightFormatError.invalid(file: source.path, field: "config.json", offset: 0,
+                                            reason: "a Hugging Face checkpoint exports to GGUF with the config.json beside it, and there is none")
+        }
+        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw bad("config.json", "not a JSON object") }
+        if let type = json["model_type"] as? String, !["llama", "mistral"].contains(type) {
+            throw bad("model_type", "'\(type)' is not a Llama-family model (llama, mistral)")
+        }
+        func int(_ key: String, _ d: Int? = nil) throws -> Int {
+            guard let v = json[key], !(v is NSNull) else {
+                guard let d else { throw bad(key, "missing") }
+                return d
+            }
+            guard let n = v as? NSNumber, let i = Int(exactly: n.doubleValue), i >= 0, i <= Int(UInt32.max) else { throw bad(key, "not a count") }
+            return i
+        }
+        func real(_ key: String, _ d: Double) throws -> Float {
+            guard let v = json[key], !(v is NSNull) else { return Float(d) }
+            guard let n = v as? NSNumber, n.doubleValue.isFinite else { throw bad(key, "not a finite number") }
+            return n.floatValue
+        }
+        let dim = try int("hidden_size"), heads = try int("num_attention_heads")
+        guard heads > 0, dim % heads == 0 else { throw bad("num_attention_heads", "\(heads) does not divide hidden_size \(dim)") }
+        let kv = try int("num_key_value_heads", heads), headSize = try int("head_dim", dim / heads)
+        var metadata: [(key: String, value: MetadataValue)] = [
+            ("general.name", .string((json["_name_or_path"] as? String) ?? ((source.path as NSString).lastPathComponent))),
+            ("llama.context_length", .uint32(UInt32(try int("max_position_embeddings", 2048)))),
+            ("llama.embedding_length", .uint32(UInt32(dim))),
+            ("llama.feed_forward_length", .uint32(UInt32(try int("intermediate_size")))),
+            ("llama.block_count", .uint32(UInt32(try int("num_hidden_layers")))),
+            ("llama.attention.head_count", .uint32(UInt32(heads))),
+            ("llama.attention.head_count_kv", .uint32(UInt32(kv))),
+            ("llama.rope.dimension_count", .uint32(UInt32(headSize))),
+            ("llama.attention.layer_norm_rms_epsilon", .float32(try real("rms_norm_eps", 1e-6))),
+            ("llama.rope.freq_base", .float32(try real("rope_theta", 10000))),
+        ]
+        if let v = source.info(for: TensorRole(layer: nil, kind: .tokenEmbedding))?.shape.first {
+            metadata.append(("llama.vocab_size", .uint32(UInt32(clamping: v))))
+        }
+        var permuted: [String: Int] = [:]
+        for t in source.tensors {
+            switch t.role?.kind {
+            case .attnQ?: permuted[t.name] = heads
+            case .attnK?: permuted[t.name] = kv
+            default: break
+            }
+        }
+        return GGUFLayout(names: names, permuted: permuted, metadata: metadata)
+    }
+}

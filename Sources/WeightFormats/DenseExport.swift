@@ -47,11 +47,14 @@ public enum DenseExport {
     ///   is written in the Hugging Face layout — `model.layers.N.self_attn.q_proj.weight`, …, Q/K
     ///   rows in rotate-half RoPE order (`RoPERowPermutation`) — with a `LlamaForCausalLM`
     ///   `config.json` written atomically beside it; anything else keeps its names.
-    /// - gguf: a language model (it has a token embedding) must carry a tokenizer llama.cpp can
+    /// - gguf: a checkpoint in Hugging Face Llama names (or a compressed one of it) gets GGUF names,
+    ///   Q/K rows in adjacent-pair order and `llama.*` keys from the `config.json` beside it, as
+    ///   llama.cpp's `convert_hf_to_gguf.py` writes them. A language model (it has a token embedding) must carry a tokenizer llama.cpp can
     ///   load: the source's `tokenizer.ggml.*` keys, else the llama2.c tokenizer `tokenizerPath`,
     ///   else `tok<vocab>.bin` / `tokenizer.bin` beside the source (as the runtime looks for it).
     ///   Without one the export is refused (`.invalid` naming the source and
     ///   `tokenizer.ggml.model`) rather than writing a file llama.cpp fails to load.
+    @discardableResult
     public static func export(_ source: any WeightSource, to target: Target, precision: Precision,
                               path: String, tokenizerPath: String? = nil, progress: ProgressReporter? = nil) throws -> Result {
         if sameFile(source.path, path) {
@@ -125,7 +128,13 @@ public enum DenseExport {
 
     static func exportGGUF(_ source: any WeightSource, precision: Precision, path: String, tokenizerPath: String?,
                            progress: ProgressReporter?) throws -> Result {
-        let (metadata, tokenizer) = try withTokenizer(ggufMetadata(source, precision: precision), source: source, tokenizerPath: tokenizerPath)
+        let layout = try ggufLayout(source)
+        var base = ggufMetadata(source, precision: precision)
+        if let layout {  // HF names: the llama.* keys come from config.json, after the general.* keys
+            base = base.filter { $0.key.hasPrefix("general.") && $0.key != "general.name" } + layout.metadata
+            if !base.contains(where: { $0.key == "general.architecture" }) { base.insert(("general.architecture", .string("llama")), at: 0) }
+        }
+        let (metadata, tokenizer) = try withTokenizer(base, source: source, tokenizerPath: tokenizerPath)
         var fallbacks: [(String, String, String)] = []
         var specs: [GGUFWriter.TensorSpec] = []
         let requested: GGMLType = switch precision {
@@ -142,12 +151,19 @@ public enum DenseExport {
                     : "rows of \(t.shape.last ?? 0) are not whole \(requested.name) blocks of \(requested.blockSize)"
                 fallbacks.append((t.name, type.name, reason))
             }
-            specs.append(.init(name: t.name, shape: t.shape, type: type))
+            specs.append(.init(name: layout?.names[t.name] ?? t.name, shape: t.shape, type: type))
         }
+        var sourceName: [String: String] = [:]
+        for t in source.tensors { sourceName[layout?.names[t.name] ?? t.name] = t.name }
         let w = try GGUFWriter(path: path, metadata: metadata, tensors: specs)
         for (i, s) in specs.enumerated() {
             progress?.update(completed: i, total: specs.count, label: s.name)
-            try w.write(s.name, tensor: try load(source, s.name))
+            let name = sourceName[s.name] ?? s.name
+            var t = try load(source, name)
+            if let heads = layout?.permuted[name] {
+                t = try RoPERowPermutation.apply(.huggingFaceToGGUF, to: t, heads: heads, file: source.path, name: name)
+            }
+            try w.write(s.name, tensor: t)
         }
         try w.finish()
         progress?.finish()

@@ -78,6 +78,38 @@ import TestSupport
         #expect(config["bos_token_id"] as? Int == 1 && config["eos_token_id"] as? Int == 2)
     }
 
+    /// GGUF → HF safetensors → GGUF gives back the source: the same names and tensors bit for bit
+    /// (Q/K rows moved there and back), the same `llama.*` and tokenizer keys (the tokenizer taken
+    /// from `tokenizerPath`). Without a tokenizer, or without the config.json, the HF export is refused.
+    @Test(.enabled(if: gguf != nil, "needs ../shared/models/stories260K"))
+    func huggingFaceExportConvertsBackToTheSameGGUF() throws {
+        let src = try GGUFFile(path: Self.gguf!)
+        let dir = TestPaths.temporaryDirectory("hf-roundtrip")
+        let hfPath = dir.appendingPathComponent("model.safetensors").path
+        try DenseExport.export(src, to: .safetensors, precision: .f32, path: hfPath)
+        let hf = try SafeTensorsFile(path: hfPath)
+        let back = dir.appendingPathComponent("back.gguf").path
+        let r = try DenseExport.export(hf, to: .gguf, precision: .f32, path: back, tokenizerPath: Self.gguf!)
+        #expect(r.tokenizer == Self.gguf!)
+        let g = try GGUFFile(path: back)
+        #expect(g.tensors.map(\.name).sorted() == src.tensors.map(\.name).sorted())
+        for t in src.tensors {
+            #expect(Approximate.bitEqual(try g.float32(t.name).storage, try src.float32(t.name).storage), "\(t.name)")
+        }
+        for k in src.metadataKeys where k.hasPrefix("llama.") || k.hasPrefix("tokenizer.") || k == "general.architecture" {
+            #expect(g.metadata[k] == src.metadata[k], "\(k)")
+        }
+        #expect(throws: WeightFormatError.self) {
+            try DenseExport.export(hf, to: .gguf, precision: .f32, path: dir.appendingPathComponent("no-tok.gguf").path)
+        }
+        try FileManager.default.removeItem(atPath: dir.appendingPathComponent("config.json").path)
+        #expect(throws: WeightFormatError.invalid(file: hfPath, field: "config.json", offset: 0,
+                                                  reason: "a Hugging Face checkpoint exports to GGUF with the config.json beside it, and there is none")) {
+            try DenseExport.export(hf, to: .gguf, precision: .f32, path: dir.appendingPathComponent("no-config.gguf").path, tokenizerPath: Self.gguf!)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["back.gguf", "model.safetensors"])
+    }
+
     /// A source whose names are not all Llama roles keeps its names and gets no config.json.
     @Test func nonLlamaSourcesKeepTheirNames() throws {
         let src = try GGUFFile(path: TestPaths.fixture("gguf/reader.gguf"))
