@@ -4,7 +4,11 @@ packages, that an exported file reads back and holds the source's values.
 
 usage: peer_check.py SOURCE EXPORTED
 SOURCE is a GGUF file (dequantized here with gguf-py) or a llama2.c .bin (read with numpy).
-EXPORTED is .gguf or .safetensors. For each tensor the expected values are the source's values
+EXPORTED is .gguf or .safetensors. A safetensors export in the Hugging Face Llama layout
+(`model.layers.N.self_attn.q_proj.weight`, ...) is mapped back to GGUF names by the table below, its
+q/k rows are put back into GGUF order by llama.cpp's own `permute` (convert_hf_to_gguf.py, copied
+verbatim) with the head counts of the config.json beside it, and that config.json is checked against
+the source's hyperparameters. For each tensor the expected values are the source's values
 encoded as the exported type by the peer itself (numpy astype for F16, ml_dtypes-free BF16 rounding,
 gguf-py quantize for Q8_0/Q4_0) and then decoded; F32/F16/BF16/Q8_0/Q4_0 must match bit for bit.
 Prints one JSON line {"tensors": N, "max_abs_diff": x, "mismatched": [...]} and exits 1 on mismatch."""
@@ -41,6 +45,45 @@ def gguf_tensors(path):
         out[t.name] = np.asarray(a, dtype=np.float32).reshape(shape)
     return out
 
+HF_BLOCK = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
+            "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up",
+            "mlp.down_proj": "ffn_down", "input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm"}
+HF_GLOBAL = {"model.embed_tokens": "token_embd", "model.norm": "output_norm", "lm_head": "output"}
+
+
+def gguf_name(hf):
+    stem, suffix = hf.rsplit(".", 1)
+    if stem in HF_GLOBAL:
+        return f"{HF_GLOBAL[stem]}.{suffix}"
+    parts = stem.split(".")
+    assert parts[:2] == ["model", "layers"], hf
+    return f"blk.{parts[2]}.{HF_BLOCK['.'.join(parts[3:])]}.{suffix}"
+
+
+def permute(weights, n_head, n_head_kv):
+    # llama.cpp convert_hf_to_gguf.py, LlamaModel.permute (numpy instead of torch)
+    if n_head_kv is not None and n_head != n_head_kv:
+        n_head = n_head_kv
+    return (weights.reshape(n_head, 2, weights.shape[0] // n_head // 2, *weights.shape[1:])
+            .swapaxes(1, 2)
+            .reshape(weights.shape))
+
+
+def source_hparams(src):
+    """(hidden, ffn, layers, heads, kv_heads, vocab, ctx, tied) of the source, read independently."""
+    if src.endswith(".gguf"):
+        import gguf
+        r = gguf.GGUFReader(src)
+        f = lambda k: r.fields[k].contents()
+        names = {t.name for t in r.tensors}
+        emb = [t for t in r.tensors if t.name == "token_embd.weight"][0]
+        return (f("llama.embedding_length"), f("llama.feed_forward_length"), f("llama.block_count"),
+                f("llama.attention.head_count"), f("llama.attention.head_count_kv"), int(emb.shape[1]),
+                f("llama.context_length"), "output.weight" not in names)
+    dim, hidden, layers, heads, kv, vocab, seq = np.fromfile(src, dtype="<i4", count=7).tolist()
+    return dim, hidden, layers, heads, kv, abs(vocab), seq, vocab > 0
+
+
 def bf16_round(a):
     u = a.astype(np.float32).view(np.uint32).astype(np.uint64)
     r = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint32) << 16
@@ -69,6 +112,29 @@ def main():
             else:
                 a = np.zeros(0, dtype=np.float32)
             got[name] = a.reshape(shape)
+        config_checked = 0
+        if any(k.startswith("model.") for k in got):
+            import os
+            cfg = json.load(open(os.path.join(os.path.dirname(os.path.abspath(exp)), "config.json")))
+            want_cfg = dict(zip(["hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+                                 "num_key_value_heads", "vocab_size", "max_position_embeddings", "tie_word_embeddings"],
+                                source_hparams(src)))
+            for k, v in want_cfg.items():
+                if cfg.get(k) != v:
+                    mismatched.append(f"config.json {k}: {cfg.get(k)} vs source {v}")
+                config_checked += 1
+            if cfg.get("architectures") != ["LlamaForCausalLM"] or cfg.get("model_type") != "llama":
+                mismatched.append("config.json: not LlamaForCausalLM / llama")
+            heads, kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
+            renamed = {}
+            for name, a in got.items():
+                if name.endswith("q_proj.weight"):
+                    a = permute(a, heads, heads)
+                elif name.endswith("k_proj.weight"):
+                    a = permute(a, heads, kv)
+                renamed[gguf_name(name)] = a
+                types[gguf_name(name)] = types[name]
+            got = renamed
         def decoded(k):
             return got[k].astype(np.float32)
     else:
@@ -105,7 +171,10 @@ def main():
         worst = max(worst, diff)
         if not np.array_equal(d.view(np.uint32), want.astype(np.float32).view(np.uint32)):
             mismatched.append(f"{k}: {ty} values differ (max abs {diff})")
-    print(json.dumps({"tensors": len(source), "max_abs_diff": worst, "mismatched": mismatched[:10]}))
+    out = {"tensors": len(source), "max_abs_diff": worst, "mismatched": mismatched[:10]}
+    if exp.endswith(".safetensors"):
+        out["config_checked"] = config_checked
+    print(json.dumps(out))
     sys.exit(1 if mismatched else 0)
 
 main()

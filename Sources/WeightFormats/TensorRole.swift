@@ -44,6 +44,36 @@ public struct TensorRole: Hashable, Sendable, CustomStringConvertible {
         return "\(kind.rawValue).\(suffix)"
     }
 
+    /// The Hugging Face Llama name of this role (`model.layers.3.self_attn.q_proj.weight`,
+    /// `model.embed_tokens.weight`, `lm_head.weight`): the inverse of the HF Llama mapping in
+    /// `init?(name:)`. `nil` for kinds a Llama checkpoint does not have (fused QKV, learned position
+    /// embedding, `rope_freqs`).
+    public var huggingFaceLlamaName: String? {
+        let suffix = isBias ? "bias" : "weight"
+        if let layer {
+            let module: String
+            switch kind {
+            case .attnQ: module = "self_attn.q_proj"
+            case .attnK: module = "self_attn.k_proj"
+            case .attnV: module = "self_attn.v_proj"
+            case .attnOutput: module = "self_attn.o_proj"
+            case .ffnGate: module = "mlp.gate_proj"
+            case .ffnUp: module = "mlp.up_proj"
+            case .ffnDown: module = "mlp.down_proj"
+            case .attnNorm: module = "input_layernorm"
+            case .ffnNorm: module = "post_attention_layernorm"
+            default: return nil
+            }
+            return "model.layers.\(layer).\(module).\(suffix)"
+        }
+        switch kind {
+        case .tokenEmbedding: return "model.embed_tokens.\(suffix)"
+        case .outputNorm: return "model.norm.\(suffix)"
+        case .output: return "lm_head.\(suffix)"
+        default: return nil
+        }
+    }
+
     /// A short label: `L3 attn_q`, `L3 attn_q bias`, `token_embd`.
     public var description: String {
         let base = layer.map { "L\($0) \(kind.rawValue)" } ?? kind.rawValue
