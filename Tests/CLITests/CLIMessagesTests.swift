@@ -46,6 +46,8 @@ struct CLIMessagesTests {
         // A plain safetensors (no manifest) with no config.json beside it: the export of the compressed one.
         let plain = dir.appendingPathComponent("plain.safetensors").path
         #expect(try CLIRunner.run(["export", c, "--to", "safetensors", "--out", plain, "--quiet"]).status == 0)
+        // The export writes a Hugging Face config.json beside it; without one it is neither kind of checkpoint.
+        try? FileManager.default.removeItem(at: dir.appendingPathComponent("config.json"))
         for (file, problem) in [(truncated, "truncated"), (tiny, "truncated"),
                                 (plain, "neither a compressed checkpoint (its __metadata__ has no 'allone.manifest') nor a Hugging Face checkpoint (no config.json beside it)")] {
             for args in [["eval", file, "--text", Self.text!], ["generate", file, "--prompt", "Once"]] {
