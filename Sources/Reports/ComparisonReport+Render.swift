@@ -31,16 +31,21 @@ extension ComparisonReport {
         if !notes.isEmpty { s += "\n" + notes.joined(separator: "\n") + "\n" }
         let references = runs.filter { $0.dtype?.hasPrefix("Q") == true }
         if !references.isEmpty {
-            s += "\n## At equal bytes\n\nEach quantization reference against our method planned at the reference's byte size "
+            s += "\n## At equal bytes\n\nEach quantization reference against our methods planned at the reference's byte size "
             s += "(`Compressor` byte budget, factors and dense tensors stored \(ReportRunner.equalBytesDType.rawValue)). Dense F32: \(denseBytes) bytes.\n\n"
             s += "| reference | bytes | perplexity | ours | bytes | removed | perplexity |\n|---|---|---|---|---|---|---|\n"
             for q in references {
-                if let o = runs.first(where: { $0.byteBudget == q.bytes }) {
+                let ours = runs.filter { $0.byteBudget == q.bytes }.sorted { $0.method > $1.method }
+                for o in ours {
                     s += "| \(q.method) | \(q.bytes) | \(ClaimEvaluator.g(q.perplexity)) | \(o.method) \(o.dtype ?? "") | \(o.bytes) | \(pct(o.fractionRemoved)) | \(ClaimEvaluator.g(o.perplexity)) |\n"
-                } else {
-                    s += "| \(q.method) | \(q.bytes) | \(ClaimEvaluator.g(q.perplexity)) | not run (needs masvd+best or masvd+alloc; or the budget was unreachable) | — | — | — |\n"
+                }
+                if ours.isEmpty {
+                    s += "| \(q.method) | \(q.bytes) | \(ClaimEvaluator.g(q.perplexity)) | not run (needs masvd+best or masvd+alloc), or failed (below) | — | — | — |\n"
                 }
             }
+        }
+        if let f = failures, !f.isEmpty {
+            s += "\n## Runs that failed\n\n" + f.map { "- \($0)" }.joined(separator: "\n") + "\n"
         }
         s += "\n## Layers\n\nLayer 0 holds \(pct(layerZeroShare)) of the compressible mass (proxy of claim (c): parameters saved at 95% weight energy per matrix).\n\n| layer | mean H/ln r | mean eff. rank / min(m,n) |\n|---|---|---|\n"
         for (i, (h, e)) in zip(layerEntropy, layerEffectiveRank).enumerated() { s += "| \(i) | \(f3(h)) | \(f3(e)) |\n" }

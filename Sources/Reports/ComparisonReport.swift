@@ -108,12 +108,14 @@ public struct ComparisonReport: Codable, Sendable {
     public var claims: [Claim]
     /// Wall-clock seconds of the whole report.
     public var seconds: Double
+    /// Runs that failed and were left out (only equal-bytes runs may fail without failing the report), one line each.
+    public var failures: [String]?
 
     public init(toolVersion: String, model: String, modelSHA256: String, calibrationText: String, calibrationTokens: Int,
                 evaluationText: String, evaluationTokens: Int, context: Int, threads: String, denseParameters: Int,
                 denseLinearParameters: Int, denseBytes: Int, densePerplexity: Double, ratios: [Double], runs: [Run],
                 matrixLabels: [String], layerEntropy: [Double], layerEffectiveRank: [Double], layerZeroShare: Double,
-                spectra: [String: [Double]], claims: [Claim], seconds: Double) {
+                spectra: [String: [Double]], claims: [Claim], seconds: Double, failures: [String]? = nil) {
         self.toolVersion = toolVersion; self.model = model; self.modelSHA256 = modelSHA256
         self.calibrationText = calibrationText; self.calibrationTokens = calibrationTokens
         self.evaluationText = evaluationText; self.evaluationTokens = evaluationTokens; self.context = context
@@ -121,5 +123,6 @@ public struct ComparisonReport: Codable, Sendable {
         self.denseBytes = denseBytes; self.densePerplexity = densePerplexity; self.ratios = ratios; self.runs = runs
         self.matrixLabels = matrixLabels; self.layerEntropy = layerEntropy; self.layerEffectiveRank = layerEffectiveRank
         self.layerZeroShare = layerZeroShare; self.spectra = spectra; self.claims = claims; self.seconds = seconds
+        self.failures = failures
     }
 }

@@ -181,9 +181,10 @@ public enum ReportRunner {
             referenceBytes.append((method, bytes))
             log?(String(format: "%@: perplexity %.3f at %d bytes", method.rawValue, p.perplexity, bytes))
         }
-        // The product's method, run again at each reference's byte size.
-        let equalBytesMethod: ReportMethod? = o.equalBytes && !referenceBytes.isEmpty
-            ? [ReportMethod.masvdBest, .masvdAlloc].first { o.methods.contains($0) } : nil
+        // The product's method (and masvd+alloc, one-shot), run again at each reference's byte size.
+        let equalBytesMethods: [ReportMethod] = o.equalBytes && !referenceBytes.isEmpty
+            ? [ReportMethod.masvdBest, .masvdAlloc].filter { o.methods.contains($0) } : []
+        var failures: [String] = []
 
         let lowRank = o.methods.filter { !$0.isQuantization }
         let spectrumOrder: [CompressionAnalysis.Spectrum] = [.weight, .scaled, .whitened]
@@ -200,7 +201,7 @@ public enum ReportRunner {
             var shrunkAnalyses: [String: CompressionAnalysis] = [:]
             for method in methods {
                 var budgets: [(options: CompressionOptions, ratio: Double, reference: ReportMethod?)] = o.ratios.sorted().map { (method.options(ratio: $0)!, $0, nil) }
-                if method == equalBytesMethod {
+                if equalBytesMethods.contains(method) {
                     for (reference, bytes) in referenceBytes {
                         var options = method.options(ratio: minRatio)!
                         options.budget = .bytes(bytes)
@@ -209,77 +210,81 @@ public enum ReportRunner {
                     }
                 }
                 for (options, ratio, reference) in budgets {
-                    let t0 = Date()
-                    var methodAnalysis = analysis
-                    if options.shrinkage != .none {
-                        if shrunkAnalyses[options.shrinkage.label] == nil {
-                            shrunkAnalyses[options.shrinkage.label] = try compressor.analyze(spectrum: spectrum, shrinkage: options.shrinkage)
+                    do {
+                        let t0 = Date()
+                        var methodAnalysis = analysis
+                        if options.shrinkage != .none {
+                            if shrunkAnalyses[options.shrinkage.label] == nil {
+                                shrunkAnalyses[options.shrinkage.label] = try compressor.analyze(spectrum: spectrum, shrinkage: options.shrinkage)
+                            }
+                            methodAnalysis = shrunkAnalyses[options.shrinkage.label]!
                         }
-                        methodAnalysis = shrunkAnalyses[options.shrinkage.label]!
-                    }
-                    let plan: CompressionPlan
-                    do { plan = try compressor.plan(methodAnalysis, options: options) } catch let e as CompressionError where reference != nil {
-                        log?("\(method.rawValue) at \(reference!.rawValue)'s byte size: \(e) — skipped")
-                        continue
-                    }
-                    let sequential = options.sequential ? try compressor.sequentialFactors(plan) : [:]
-                    // Head specialization: every budget for the pair claim (d) compares, the smallest for the rest.
-                    let measureHeads = reference == nil && (method == .svd || method == productMethod || ratio == minRatio)
-                    var linears: [String: Linear] = [:]
-                    var kept: [Double] = []
-                    var heads: [Double] = []
-                    var storedBytes = otherBytes(source, linear: linearNames, dtype: options.dtype)
-                    for (i, item) in plan.items.enumerated() {
-                        progress?.update(completed: i, total: plan.items.count, label: "\(method.rawValue) \(reference.map { "= \($0.rawValue) bytes" } ?? "\(Int(ratio * 100))%") \(item.name)")
-                        let c = try sequential[item.name] ?? compressor.compressTensor(item, options: options)
-                        kept.append(Double(item.plannedParameters) / Double(item.rows * item.columns))
-                        storedBytes += c.parts.reduce(0) { $0 + $1.bytes.count }
-                        let contracted: Matrix<Float>? = try c.tensorTrain?.contracted()
-                        if measureHeads, let role = source.info(item.name)?.role, role.kind == .attnQ || role.kind == .attnOutput {
-                            if let approx = try contracted ?? c.lowRank?.reconstructed() {
+                        let plan = try compressor.plan(methodAnalysis, options: options)
+                        let sequential = options.sequential ? try compressor.sequentialFactors(plan) : [:]
+                        // Head specialization: every budget for the pair claim (d) compares, the smallest for the rest.
+                        let measureHeads = reference == nil && (method == .svd || method == productMethod || ratio == minRatio)
+                        var linears: [String: Linear] = [:]
+                        var kept: [Double] = []
+                        var heads: [Double] = []
+                        var storedBytes = otherBytes(source, linear: linearNames, dtype: options.dtype)
+                        for (i, item) in plan.items.enumerated() {
+                            progress?.update(completed: i, total: plan.items.count, label: "\(method.rawValue) \(reference.map { "= \($0.rawValue) bytes" } ?? "\(Int(ratio * 100))%") \(item.name)")
+                            let c = try sequential[item.name] ?? compressor.compressTensor(item, options: options)
+                            kept.append(Double(item.plannedParameters) / Double(item.rows * item.columns))
+                            storedBytes += c.parts.reduce(0) { $0 + $1.bytes.count }
+                            let contracted: Matrix<Float>? = try c.tensorTrain?.contracted()
+                            if measureHeads, let role = source.info(item.name)?.role, role.kind == .attnQ || role.kind == .attnOutput {
+                                if let approx = try contracted ?? c.lowRank?.reconstructed() {
+                                    let t = try source.float32(item.name)
+                                    let w = try Matrix<Float>(rows: t.shape[0], columns: t.shape[1], values: t.storage)
+                                    let hs = try HeadSpecialization.compare(original: w, compressed: approx, heads: model.config.headCount,
+                                                                            axis: role.kind == .attnQ ? .rows : .columns)
+                                    heads.append(hs.specializationPreserved)
+                                } else {
+                                    heads.append(1)  // kept dense: the same subspaces, by definition
+                                }
+                            }
+                            if let f = c.lowRank {
+                                linears[item.name] = try .lowRank(a: f.a.tensor, b: f.b.tensor, name: item.name, source: "report")
+                            } else if let approx = contracted {
+                                // TT layers are evaluated through their contraction (the same function up to rounding;
+                                // the core-by-core apply is too slow to evaluate a whole model at every budget).
+                                linears[item.name] = try .dense(approx.tensor, name: item.name, source: "report")
+                            } else if options.dtype != .f32 {
+                                // Kept dense in a half-precision file: evaluate the values as stored.
                                 let t = try source.float32(item.name)
-                                let w = try Matrix<Float>(rows: t.shape[0], columns: t.shape[1], values: t.storage)
-                                let hs = try HeadSpecialization.compare(original: w, compressed: approx, heads: model.config.headCount,
-                                                                        axis: role.kind == .attnQ ? .rows : .columns)
-                                heads.append(hs.specializationPreserved)
-                            } else {
-                                heads.append(1)  // kept dense: the same subspaces, by definition
+                                linears[item.name] = try .dense(Tensor(shape: t.shape, storage: rounded(t.storage, to: options.dtype))!, name: item.name, source: "report")
                             }
                         }
-                        if let f = c.lowRank {
-                            linears[item.name] = try .lowRank(a: f.a.tensor, b: f.b.tensor, name: item.name, source: "report")
-                        } else if let approx = contracted {
-                            // TT layers are evaluated through their contraction (the same function up to rounding;
-                            // the core-by-core apply is too slow to evaluate a whole model at every budget).
-                            linears[item.name] = try .dense(approx.tensor, name: item.name, source: "report")
-                        } else if options.dtype != .f32 {
-                            // Kept dense in a half-precision file: evaluate the values as stored.
-                            let t = try source.float32(item.name)
-                            linears[item.name] = try .dense(Tensor(shape: t.shape, storage: rounded(t.storage, to: options.dtype))!, name: item.name, source: "report")
+                        let seconds = Date().timeIntervalSince(t0)
+                        let compressed = try model.replacingLinears { role in source.info(for: role).flatMap { linears[$0.name] } }
+                        let p = try perplexity(compressed)
+                        let after = plan.linearParametersAfter
+                        var removedByLayer0 = 0, removed = 0
+                        for item in plan.items {
+                            let r = item.rows * item.columns - item.plannedParameters
+                            removed += r
+                            if TensorRole(name: item.name)?.layer == 0 { removedByLayer0 += r }
                         }
+                        let fractionRemoved = 1 - Double(after) / Double(linearParameters)
+                        runs.append(.init(method: method.rawValue, targetRatio: ratio, fractionRemoved: fractionRemoved,
+                                          parameters: otherParameters + after, bytes: storedBytes,
+                                          perplexity: p.perplexity, meanNLL: p.meanNLL, compressSeconds: seconds,
+                                          denseMatrices: plan.items.filter { $0.choice == .dense }.count, keptFractions: kept,
+                                          headSpecialization: heads.isEmpty ? nil : heads.reduce(0, +) / Double(heads.count),
+                                          note: reference.map { "planned at \($0.rawValue)'s byte size (`compress --bytes \(storedBytesBudget(options)) --dtype \(options.dtype.rawValue.lowercased())`): \(pct(fractionRemoved)) of the block-linear parameters removed" },
+                                          dtype: options.dtype.rawValue, byteBudget: reference == nil ? nil : storedBytesBudget(options),
+                                          layerZeroRemovedShare: removed > 0 ? Double(removedByLayer0) / Double(removed) : nil))
+                        log?(String(format: "%@ %@: perplexity %.3f (%.1f%% removed, %d bytes)", method.rawValue,
+                                    reference.map { "at \($0.rawValue)'s bytes" } ?? String(format: "at %.0f%%", ratio * 100),
+                                    p.perplexity, fractionRemoved * 100, storedBytes))
+                    } catch let error where reference != nil {
+                        // An equal-bytes run far past the ratio budgets may fail (e.g. sequential calibration at 70% removed):
+                        // say so in the report instead of losing every other figure.
+                        let line = "\(method.rawValue) at \(reference!.rawValue)'s byte size (\(storedBytesBudget(options)) bytes) failed: \(error)"
+                        failures.append(line)
+                        log?(line)
                     }
-                    let seconds = Date().timeIntervalSince(t0)
-                    let compressed = try model.replacingLinears { role in source.info(for: role).flatMap { linears[$0.name] } }
-                    let p = try perplexity(compressed)
-                    let after = plan.linearParametersAfter
-                    var removedByLayer0 = 0, removed = 0
-                    for item in plan.items {
-                        let r = item.rows * item.columns - item.plannedParameters
-                        removed += r
-                        if TensorRole(name: item.name)?.layer == 0 { removedByLayer0 += r }
-                    }
-                    let fractionRemoved = 1 - Double(after) / Double(linearParameters)
-                    runs.append(.init(method: method.rawValue, targetRatio: ratio, fractionRemoved: fractionRemoved,
-                                      parameters: otherParameters + after, bytes: storedBytes,
-                                      perplexity: p.perplexity, meanNLL: p.meanNLL, compressSeconds: seconds,
-                                      denseMatrices: plan.items.filter { $0.choice == .dense }.count, keptFractions: kept,
-                                      headSpecialization: heads.isEmpty ? nil : heads.reduce(0, +) / Double(heads.count),
-                                      note: reference.map { "planned at \($0.rawValue)'s byte size (`compress --bytes \(storedBytesBudget(options)) --dtype \(options.dtype.rawValue.lowercased())`): \(pct(fractionRemoved)) of the block-linear parameters removed" },
-                                      dtype: options.dtype.rawValue, byteBudget: reference == nil ? nil : storedBytesBudget(options),
-                                      layerZeroRemovedShare: removed > 0 ? Double(removedByLayer0) / Double(removed) : nil))
-                    log?(String(format: "%@ %@: perplexity %.3f (%.1f%% removed, %d bytes)", method.rawValue,
-                                reference.map { "at \($0.rawValue)'s bytes" } ?? String(format: "at %.0f%%", ratio * 100),
-                                p.perplexity, fractionRemoved * 100, storedBytes))
                 }
             }
         }
@@ -313,7 +318,7 @@ public enum ReportRunner {
             denseLinearParameters: linearParameters, denseBytes: 4 * denseParameters, densePerplexity: dense.perplexity,
             ratios: o.ratios, runs: runs, matrixLabels: labels, layerEntropy: layers.map(\.meanNormalizedEntropy),
             layerEffectiveRank: layers.map(\.meanEffectiveRankRatio), layerZeroShare: study.layerZeroShare, spectra: spectra,
-            claims: claims, seconds: Date().timeIntervalSince(start))
+            claims: claims, seconds: Date().timeIntervalSince(start), failures: failures.isEmpty ? nil : failures)
     }
 
     static func storedBytesBudget(_ o: CompressionOptions) -> Int {

@@ -36,7 +36,7 @@ struct ReportCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
         let runs = try #require(json["runs"] as? [[String: Any]])
-        #expect(runs.count == 6)  // four methods at 20%, q8_0, and masvd+best at q8_0's byte size
+        #expect(runs.count == 7)  // four methods at 20%, q8_0, and masvd+best and masvd+alloc at q8_0's byte size
         func find(_ m: String, bytesBudget: Bool = false) -> [String: Any]? {
             runs.first { $0["method"] as? String == m && ($0["byteBudget"] != nil) == bytesBudget }
         }
