@@ -8,8 +8,9 @@ public struct CompressionOptions: Sendable, Equatable, Codable {
     public var method: CompressionMethod
     /// The global budget.
     public var budget: CompressionBudget
-    /// `.uniform` (every matrix keeps the same share) or `.greedy` (entropy-guided water-filling
-    /// on the predicted loss per parameter saved; `--allocate entropy`).
+    /// `.uniform` (every matrix keeps the same share) or `.greedy` (water-filling on the predicted
+    /// loss per parameter saved; `--allocate entropy`, a historical name: the loss is the spectrum's
+    /// discarded tail, no entropy is computed — docs/REPORT.md, "The allocation and spectral entropy").
     public var allocation: AllocationStrategy
     /// Whether a matrix may stay dense when factoring it would not pay (greedy allocation only).
     public var allowDense: Bool

@@ -2,7 +2,8 @@ import Analysis
 import Compression
 
 /// The methods `report` compares. The low-rank ones run through `Compressor` exactly as
-/// `allone-compress compress` does; the quantization ones are an outside reference at their own byte size.
+/// `allone-compress compress` does; the quantization ones are an outside reference at their own byte size,
+/// whose byte counts also serve as the budgets of the equal-bytes runs (`ReportRunner`).
 public enum ReportMethod: String, Sendable, CaseIterable, Codable {
     /// Naive truncated SVD, the same fraction of every matrix.
     case svd
@@ -10,7 +11,9 @@ public enum ReportMethod: String, Sendable, CaseIterable, Codable {
     case asvd
     /// Measurement-aware (whitened, SVD-LLM) SVD, uniform ranks.
     case masvd
-    /// Measurement-aware SVD with ranks allocated across matrices by greedy water-filling, dense allowed.
+    /// Measurement-aware SVD with ranks allocated across matrices by greedy water-filling on the relative
+    /// discarded whitened energy, dense allowed (`compress --allocate entropy --allocation-loss relative
+    /// --no-sequential`; no entropy is computed, docs/REPORT.md).
     case masvdAlloc = "masvd+alloc"
     /// As `masvdAlloc`, plus SVD-LLM's closed-form least-squares refit of A.
     case masvdAllocRefit = "masvd+alloc+refit"

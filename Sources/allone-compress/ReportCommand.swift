@@ -31,11 +31,14 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Calibration tokens.")
     var calibrationTokens: Int = 8192
 
-    @Option(help: "Evaluation tokens.")
+    @Option(help: "Evaluation tokens (at least \(ReportRunner.minimumEvaluationTokens); the evaluation text must give that many).")
     var evalTokens: Int = 8192
 
     @Option(help: "Perplexity tolerance for the equal-quality claim (fraction of dense perplexity).")
     var tolerance: Double = 0.10
+
+    @Flag(inversion: .prefixedNo, help: "Also run masvd+best (else masvd+alloc) at each quantization reference's byte size, stored F16.")
+    var equalBytes = true
 
     @Option(help: "Output folder.")
     var out: String
@@ -51,26 +54,38 @@ struct ReportCommand: AsyncParsableCommand {
         guard !r.isEmpty, r.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1 }) else {
             throw ValidationError("--ratios must be comma-separated numbers in (0, 1), got '\(ratios)'")
         }
-        return r.map { $0! }
+        let values = r.map { $0! }
+        if let d = values.enumerated().first(where: { values[..<$0.offset].contains($0.element) }) {
+            throw ValidationError("--ratios lists the budget \(d.element) twice: '\(ratios)'")
+        }
+        return values
     }
 
     func parsedMethods() throws -> [ReportMethod] {
-        try methods.split(separator: ",").map { s in
-            let name = s.trimmingCharacters(in: .whitespaces)
+        let names = methods.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names.contains(where: { !$0.isEmpty }) else {
+            throw ValidationError("--methods is empty; choose from \(ReportMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var seen: [ReportMethod] = []
+        for name in names {
             guard let m = ReportMethod(rawValue: name) else {
                 throw ValidationError("unknown method '\(name)'; choose from \(ReportMethod.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return m
+            if seen.contains(m) { throw ValidationError("--methods lists \(name) twice: '\(methods)'") }
+            seen.append(m)
         }
+        return seen
     }
 
     func validate() throws {
         _ = try parsedRatios()
         _ = try parsedMethods()
         if context < 2 { throw ValidationError("--ctx must be at least 2") }
-        if calibrationTokens < 64 || evalTokens < 1 { throw ValidationError("--calibration-tokens must be ≥ 64 and --eval-tokens ≥ 1") }
-        if calibration == evaluation {
-            throw ValidationError("--calibration and --eval are the same file: a model measured on its calibration text flatters the compression")
+        if calibrationTokens < 64 || evalTokens < ReportRunner.minimumEvaluationTokens {
+            throw ValidationError("--calibration-tokens must be ≥ 64 and --eval-tokens ≥ \(ReportRunner.minimumEvaluationTokens)")
+        }
+        if ReportRunner.sameFile(calibration, evaluation) {
+            throw ValidationError("--calibration and --eval are the same file (\(calibration), \(evaluation)): a model measured on its calibration text flatters the compression")
         }
         if !(tolerance > 0) { throw ValidationError("--tolerance must be positive") }
         do { try AtomicFile.checkFolderDestination(out) } catch { throw CLIFailure.reject("--out \(error)") }
@@ -80,9 +95,10 @@ struct ReportCommand: AsyncParsableCommand {
         // Unreadable or empty texts are refused before the model runs (the runner reads them again).
         _ = try CLIFailure.readText(calibration, for: "calibration")
         _ = try CLIFailure.readText(evaluation)
-        let options = ReportRunner.Options(model: model, calibrationText: calibration, evaluationText: evaluation,
+        var options = ReportRunner.Options(model: model, calibrationText: calibration, evaluationText: evaluation,
                                            ratios: try parsedRatios(), methods: try parsedMethods(), context: context,
                                            calibrationTokens: calibrationTokens, evaluationTokens: evalTokens, tolerance: tolerance)
+        options.equalBytes = equalBytes
         let progress = TerminalProgress("report", quiet: quiet || json)
         let log: ((String) -> Void)? = quiet || json ? nil : { line in
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)\n".utf8))
