@@ -71,10 +71,7 @@ extension Compressor {
             var replaced: [TensorRole: Linear] = [:]
             for (item, role, k) in byLayer[l] {
                 guard let site = ActivationSite(reading: role.kind), let st = stats[site] else { continue }
-                let t: CompressedTensor
-                do { t = try sequentialTensor(item, rank: k, statistics: st, options: options) } catch let e as CompressionError { throw e } catch {
-                    throw CompressionError.factorization(file: source.path, tensor: item.name, reason: "sequential: \(error)")
-                }
+                let t = try sequentialOrOneShotTensor(item, rank: k, statistics: st, options: options)
                 out[item.name] = t
                 if let f = t.lowRank { replaced[role] = try Linear.lowRank(a: f.a.tensor, b: f.b.tensor, name: item.name, source: "sequential") }
             }
@@ -83,6 +80,26 @@ extension Compressor {
         }
         progress?.update(completed: layers, total: layers, label: "sequential done")
         return out
+    }
+
+    /// `sequentialTensor`, or — when the paired statistics are not finite (the partly compressed
+    /// model upstream overflowed Float32 at an extreme budget) or the sequential factors are — the
+    /// one-shot masvd tensor (`compressTensor` without sequential), whose manifest entry then says
+    /// `"output"` rather than `"output-sequential"` for its measured error. Other failures are
+    /// refused as before.
+    func sequentialOrOneShotTensor(_ item: CompressionPlan.Item, rank k: Int, statistics st: CrossActivationStatistics,
+                                   options: CompressionOptions) throws -> CompressedTensor {
+        func oneShot() throws -> CompressedTensor {
+            var o = options
+            o.sequential = false
+            return try compressTensor(item, options: o)
+        }
+        guard st.gram.allSatisfy(\.isFinite), st.cross.allSatisfy(\.isFinite) else { return try oneShot() }
+        do { return try sequentialTensor(item, rank: k, statistics: st, options: options) } catch let e as CompressionError { throw e } catch {
+            if case LinearAlgebraError.nonFinite = error { return try oneShot() }
+            if case DecompositionError.linearAlgebra(.nonFinite) = error { return try oneShot() }
+            throw CompressionError.factorization(file: source.path, tensor: item.name, reason: "sequential: \(error)")
+        }
     }
 
     /// One matrix of the sequential pass, stored as `write` stores it. The measured error is the

@@ -33,6 +33,32 @@ import ReferenceLM
 
     static func product(_ t: CompressedTensor) throws -> [Float] { try #require(t.lowRank).reconstructed().values }
 
+    /// Paired statistics that overflowed (an extreme budget upstream): the matrix falls back to the
+    /// one-shot masvd tensor (same bytes as `compressTensor` without sequential, metric "output")
+    /// instead of failing the whole run; finite statistics still give the sequential tensor.
+    @Test func nonFiniteSequentialStatisticsFallBackToOneShot() throws {
+        let (c, _, _) = try syntheticSetup()
+        let options = CompressionOptions(method: .masvd, budget: .ratio(0.3), sequential: true)
+        let plan = try c.plan(try c.analyze(spectrum: .whitened), options: options)
+        let item = try #require(plan.items.first { if case .lowRank = $0.choice { return true } else { return false } })
+        guard case let .lowRank(k) = item.choice else { return }
+        let n = item.columns, rows = 8
+        var rng = SplitMix64(seed: 11)
+        let x = (0..<(rows * n)).map { _ in Float(rng.nextUnit() - 0.5) }
+        var y = x
+        y[3] = .infinity
+        var bad = CrossActivationStatistics(width: n)
+        try bad.add(original: x, compressed: y, rows: rows)
+        var oneShotOptions = options
+        oneShotOptions.sequential = false
+        let expected = try c.compressTensor(item, options: oneShotOptions)
+        let got = try c.sequentialOrOneShotTensor(item, rank: k, statistics: bad, options: options)
+        #expect(got.entry == expected.entry && got.entry.measuredErrorMetric == "output")
+        var good = CrossActivationStatistics(width: n)
+        try good.add(original: x, compressed: x, rows: rows)
+        #expect(try c.sequentialOrOneShotTensor(item, rank: k, statistics: good, options: options).entry.measuredErrorMetric == "output-sequential")
+    }
+
     @Test(arguments: [GramShrinkage.none, .identity(0.05), .diagonal(0.2)])
     func withNothingCompressedUpstreamSequentialEqualsOneShot(shrinkage: GramShrinkage) throws {
         let (c, _, _) = try syntheticSetup()
