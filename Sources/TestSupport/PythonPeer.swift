@@ -9,6 +9,22 @@ public enum PythonPeer {
         return FileManager.default.isExecutableFile(atPath: p) ? p : nil
     }
 
+    /// The first of `candidates` (paths to Python interpreters) that exists and can `import` every
+    /// module of `modules` (a comma-separated import list, e.g. "transformers, torch"); nil if none.
+    public static func first(of candidates: [String], importing modules: String) -> String? {
+        candidates.first { p in
+            guard FileManager.default.isExecutableFile(atPath: p) else { return false }
+            let proc = Process()
+            proc.executableURL = URL(fileURLWithPath: p)
+            proc.arguments = ["-c", "import " + modules]
+            proc.standardOutput = FileHandle.nullDevice
+            proc.standardError = FileHandle.nullDevice
+            guard (try? proc.run()) != nil else { return false }
+            proc.waitUntilExit()
+            return proc.terminationStatus == 0
+        }
+    }
+
     /// Runs `script` (relative to the repository root) with `arguments`; returns status and stdout+stderr.
     public static func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         guard let python else { throw CocoaError(.fileNoSuchFile) }

@@ -31,17 +31,7 @@ struct CompressedLlamaCppTests {
     static let llamaCppPython: String? = {
         var candidates = [ProcessInfo.processInfo.environment["ALLONE_LLAMACPP_PYTHON"], "/work/venvs/llamacpp/bin/python"].compactMap { $0 }
         if let p = PythonPeer.python { candidates.append(p) }
-        return candidates.first { p in
-            guard FileManager.default.isExecutableFile(atPath: p) else { return false }
-            let proc = Process()
-            proc.executableURL = URL(fileURLWithPath: p)
-            proc.arguments = ["-c", "import llama_cpp"]
-            proc.standardOutput = FileHandle.nullDevice
-            proc.standardError = FileHandle.nullDevice
-            guard (try? proc.run()) != nil else { return false }
-            proc.waitUntilExit()
-            return proc.terminationStatus == 0
-        }
+        return PythonPeer.first(of: candidates, importing: "llama_cpp")
     }()
 
     struct Case {

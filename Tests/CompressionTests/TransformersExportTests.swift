@@ -20,17 +20,8 @@ struct TransformersExportTests {
 
     /// A Python with transformers and torch: `$ALLONE_HF_PYTHON` or `/work/venvs/hf`.
     static let hfPython: String? = {
-        [ProcessInfo.processInfo.environment["ALLONE_HF_PYTHON"], "/work/venvs/hf/bin/python"].compactMap { $0 }.first { p in
-            guard FileManager.default.isExecutableFile(atPath: p) else { return false }
-            let proc = Process()
-            proc.executableURL = URL(fileURLWithPath: p)
-            proc.arguments = ["-c", "import transformers, torch"]
-            proc.standardOutput = FileHandle.nullDevice
-            proc.standardError = FileHandle.nullDevice
-            guard (try? proc.run()) != nil else { return false }
-            proc.waitUntilExit()
-            return proc.terminationStatus == 0
-        }
+        PythonPeer.first(of: [ProcessInfo.processInfo.environment["ALLONE_HF_PYTHON"], "/work/venvs/hf/bin/python"].compactMap { $0 },
+                         importing: "transformers, torch")
     }()
 
     /// Builds the case's folder; returns (folder, the checkpoint our perplexity is measured on).
