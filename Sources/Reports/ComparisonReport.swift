@@ -3,6 +3,9 @@ import Foundation
 /// Everything `allone-compress report` measured: the dense model, every method at every budget,
 /// and the seed's claims each stated with the figure that supports or refutes it.
 /// Rendered as `report.md`, a self-contained `report.html` and `report.json` (all figures).
+/// report.json is the synthesized `Codable` encoding (`json()`): every stored property is the key of the
+/// same name (sorted keys; each `Run` under `runs`, each `Claim` under `claims`), nil optionals are
+/// omitted, and non-finite numbers are written as the strings `inf`, `-inf` and `nan`.
 public struct ComparisonReport: Codable, Sendable {
     /// One compressed model, measured.
     public struct Run: Codable, Sendable, Equatable {
@@ -44,6 +47,8 @@ public struct ComparisonReport: Codable, Sendable {
         /// (Σ_{layer 0} (mn − planned) / Σ (mn − planned)); nil when nothing was removed or not a plan.
         public var layerZeroRemovedShare: Double?
 
+        /// Memberwise: every figure as measured (see each property); those not measured for a run keep their
+        /// defaults (empty `keptFractions`, nil for the optionals, which report.json then omits).
         public init(method: String, targetRatio: Double, fractionRemoved: Double, parameters: Int, bytes: Int,
                     perplexity: Double, meanNLL: Double, compressSeconds: Double, denseMatrices: Int,
                     keptFractions: [Double] = [], headSpecialization: Double? = nil, note: String? = nil,
@@ -67,37 +72,66 @@ public struct ComparisonReport: Codable, Sendable {
 
     /// A claim of the seed, with what this run measured.
     public struct Claim: Codable, Sendable, Equatable {
+        /// What the measurement says about the claim, encoded in report.json as its raw string. For the claims
+        /// judged per budget ((a), (c) direct, (d)): `supported` when the claimed figure is met at every ratio
+        /// budget, `refuted` at none, `inconclusive` otherwise, when not measured, or (a) when the verdict
+        /// changes at equal fraction removed. (b) is one figure: supported when ≥ 32.3%, refuted below, and
+        /// inconclusive when no method holds quality at a measured budget. docs/REPORT.md gives each rule.
         public enum Verdict: String, Codable, Sendable { case supported, refuted, inconclusive }
+        /// The claim's letter in docs/REPORT.md: `a`, `b`, `c` or `d` (report.json key `id`).
         public var id: String
+        /// The claim in words, as the seed states it (with this run's tolerance where it has one).
         public var statement: String
+        /// The seed's figure, as text (e.g. `96.8% lower increase`, `32.3% more`, `49–97% of the compression in layer 0`, `3.93×`).
         public var claimed: String
+        /// What this report measured, as text, per budget where the claim is judged per budget (`not measured` when absent).
         public var measured: String
+        /// The verdict computed by `ClaimEvaluator` from the ratio-budget runs (never from equal-bytes runs).
         public var verdict: Verdict
+        /// How the verdict was reached: the per-budget figures, the runs compared and their actual fractions removed.
         public var detail: String
+        /// Memberwise.
         public init(id: String, statement: String, claimed: String, measured: String, verdict: Verdict, detail: String) {
             self.id = id; self.statement = statement; self.claimed = claimed; self.measured = measured
             self.verdict = verdict; self.detail = detail
         }
     }
 
+    /// `AlloneVersion.string` of the tool that produced the report (report.json key `toolVersion`).
     public var toolVersion: String
+    /// Path of the dense checkpoint, as given on the command line.
     public var model: String
+    /// SHA-256 (hex) of the dense checkpoint file, the same digest `compress` writes into its manifest.
     public var modelSHA256: String
+    /// Path of the calibration text (Gram matrices and mean |x| are recorded on it), as given.
     public var calibrationText: String
+    /// Tokens of the calibration text actually recorded (at most `--calibration-tokens`).
     public var calibrationTokens: Int
+    /// Path of the evaluation text every perplexity is measured on, as given; never the calibration text.
     public var evaluationText: String
+    /// Evaluation tokens scored (one prediction each) in every perplexity (at most `--eval-tokens`, at least `ReportRunner.minimumEvaluationTokens`).
     public var evaluationTokens: Int
+    /// Context length of the perplexity windows (`--ctx`; windows of `context − 1` tokens after BOS, docs/EVALUATION.md).
     public var context: Int
+    /// OpenBLAS threading the figures were measured under: `OPENBLAS_NUM_THREADS=N`, or `OpenBLAS default` when unset.
     public var threads: String
+    /// Parameters of the whole dense model (every tensor, embeddings and norms included).
     public var denseParameters: Int
+    /// Parameters of the block linear layers only: the denominator of every run's `fractionRemoved`.
     public var denseLinearParameters: Int
+    /// Bytes of the dense model's tensor data stored in F32 (4 × `denseParameters`), whatever the source file's type.
     public var denseBytes: Int
+    /// Perplexity of the dense model on the evaluation text: the reference of every run and claim.
     public var densePerplexity: Double
+    /// The ratio budgets requested (fractions of block-linear parameters removed, each in (0, 1)).
     public var ratios: [Double]
+    /// Every run measured: ratio budgets, quantization references and equal-bytes runs, in the order run.
     public var runs: [Run]
+    /// Tensor names of the block linear matrices, in checkpoint order: the index of `Run.keptFractions`.
     public var matrixLabels: [String]
     /// Per-layer mean normalised entropy and effective-rank ratio (from the analysis), layer 0 first.
     public var layerEntropy: [Double]
+    /// Per-layer mean effective-rank ratio (effective rank / min(m, n), 0…1) of the weight spectra, layer 0 first.
     public var layerEffectiveRank: [Double]
     /// Layer 0's share of the compressible mass (the analysis proxy of claim (c): parameters saved when
     /// every matrix keeps 95% of its weight energy, dense past break-even). The direct figure — layer 0's
@@ -105,12 +139,14 @@ public struct ComparisonReport: Codable, Sendable {
     public var layerZeroShare: Double
     /// Singular values of chosen matrices (label → σ), for the spectra plot.
     public var spectra: [String: [Double]]
+    /// The verdicts on claims (a)–(d), in that order, as `ClaimEvaluator` computed them.
     public var claims: [Claim]
     /// Wall-clock seconds of the whole report.
     public var seconds: Double
     /// Runs that failed and were left out (only equal-bytes runs may fail without failing the report), one line each.
     public var failures: [String]?
 
+    /// Memberwise; `ReportRunner.run` fills it.
     public init(toolVersion: String, model: String, modelSHA256: String, calibrationText: String, calibrationTokens: Int,
                 evaluationText: String, evaluationTokens: Int, context: Int, threads: String, denseParameters: Int,
                 denseLinearParameters: Int, denseBytes: Int, densePerplexity: Double, ratios: [Double], runs: [Run],

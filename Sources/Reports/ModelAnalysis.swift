@@ -16,6 +16,7 @@ public struct ModelAnalysis: Sendable {
     public var tolerance: Double
     /// Source checkpoint path and format.
     public var source: String
+    /// Human-readable format of the source (`WeightSource.formatDescription`, e.g. GGUF, safetensors).
     public var format: String
 
     /// Per-layer summaries, layer 0 first.

@@ -9,6 +9,7 @@ public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
     /// An option's value is unusable (empty or repeated method or budget lists, …).
     case invalidOption(name: String, reason: String)
 
+    /// The message the CLI prints (exit status 2): names the file or option, then why it is refused.
     public var description: String {
         switch self {
         case let .sameText(c, e, r):

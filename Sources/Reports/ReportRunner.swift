@@ -23,19 +23,29 @@ public enum ReportRunner {
 
     /// What to run.
     public struct Options: Sendable {
+        /// Path of the dense checkpoint (any format `LanguageModel.load` reads); the report's `model`.
         public var model: String
+        /// Path of the calibration text (`--calibration`); must differ from `evaluationText` in path and content.
         public var calibrationText: String
+        /// Path of the evaluation text (`--eval`) every perplexity is measured on.
         public var evaluationText: String
+        /// Ratio budgets (`--ratios`): fractions of block-linear parameters removed, each in (0, 1), none repeated.
         public var ratios: [Double]
+        /// Methods to run at every budget (`--methods`), none repeated; the quantization references among them run once each.
         public var methods: [ReportMethod]
+        /// Context length of the perplexity windows (`--ctx`).
         public var context: Int
+        /// Most calibration tokens recorded (`--calibration-tokens`); the text must give at least the compressor's minimum (64).
         public var calibrationTokens: Int
+        /// Most evaluation tokens scored (`--eval-tokens`); at least `minimumEvaluationTokens`.
         public var evaluationTokens: Int
         /// Perplexity tolerance for claim (b).
         public var tolerance: Double
         /// Also run the product's method at each quantization reference's byte size (stored F16).
         public var equalBytes: Bool = true
 
+        /// Memberwise, with the CLI's defaults; `equalBytes` starts true. Nothing is checked here: `check(_:)` and
+        /// `run(_:progress:log:)` refuse unusable options.
         public init(model: String, calibrationText: String, evaluationText: String, ratios: [Double] = [0.1, 0.2, 0.3, 0.4],
                     methods: [ReportMethod] = ReportMethod.allCases, context: Int = 256, calibrationTokens: Int = 8192,
                     evaluationTokens: Int = 8192, tolerance: Double = 0.10) {

@@ -2,19 +2,29 @@
 public struct SVGChart: Sendable {
     /// One plotted series.
     public struct Series: Sendable {
+        /// Legend label (escaped when drawn).
         public var name: String
+        /// Points in data units. `lines` draws them sorted by x, leaving out those with a non-finite y (and,
+        /// on a log axis, y ≤ 0); a non-finite x is not filtered.
         public var points: [(x: Double, y: Double)]
+        /// Memberwise.
         public init(name: String, points: [(x: Double, y: Double)]) { self.name = name; self.points = points }
     }
 
+    /// Title drawn above the plot (escaped).
     public var title: String
+    /// Label of the x axis (escaped).
     public var xLabel: String
+    /// Label of the y axis (escaped).
     public var yLabel: String
+    /// Width of the SVG in pixels (user units of the viewBox).
     public var width = 640.0
+    /// Height of the SVG in pixels; `heatmap` draws at a height of its own, from the number of rows.
     public var height = 320.0
     /// Plot y on a log10 axis (positive values only).
     public var logY = false
 
+    /// A chart of the default size (640 × 320), linear y axis unless `logY`.
     public init(title: String, xLabel: String, yLabel: String, logY: Bool = false) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.logY = logY
     }
