@@ -22,8 +22,11 @@ public enum DenseExport {
 
     /// What an export wrote.
     public struct Result: Sendable {
+        /// The file written (the tensors; a `config.json` may sit beside it, see `configPath`).
         public var path: String
+        /// Number of tensors written.
         public var tensorCount: Int
+        /// Bytes of tensor data written (the sum over tensors, without the header and padding).
         public var bytes: Int
         /// Tensors written in a type other than the requested one, with the reason
         /// (1-D tensors stay F32; rows not a multiple of the block size fall back to F16).

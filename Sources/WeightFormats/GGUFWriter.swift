@@ -19,11 +19,14 @@ import TensorCore
 public final class GGUFWriter {
     /// One tensor to be written.
     public struct TensorSpec: Sendable, Equatable {
+        /// The tensor's name in the file (unique; GGUF names such as `blk.0.attn_q.weight`).
         public var name: String
         /// Row-major dimensions (slowest-varying first), at most 4.
         public var shape: [Int]
+        /// The ggml storage type of the data (its row length must be a whole number of the type's blocks).
         public var type: GGMLType
 
+        /// A spec as given; the writer's `init` validates it (name, dimensions, block alignment).
         public init(name: String, shape: [Int], type: GGMLType) {
             self.name = name
             self.shape = shape
@@ -39,8 +42,11 @@ public final class GGUFWriter {
         public var elementCount: Int { Tensor.elementCount(shape) ?? 0 }
     }
 
+    /// The destination path (written through a temporary file, renamed on `finish()`).
     public let path: String
+    /// Alignment in bytes of the tensor data section and of each tensor's offset (`general.alignment`, default 32).
     public let alignment: Int
+    /// The tensors in file order; `write` must be called for each, in this order.
     public let specs: [TensorSpec]
     /// Bytes of each tensor's data (unpadded), in `specs` order.
     public let byteCounts: [Int]
