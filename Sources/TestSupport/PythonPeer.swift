@@ -28,9 +28,17 @@ public enum PythonPeer {
     /// Runs `script` (relative to the repository root) with `arguments`; returns status and stdout+stderr.
     public static func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         guard let python else { throw CocoaError(.fileNoSuchFile) }
+        return try run(python: python, script: TestPaths.repositoryRoot.appendingPathComponent(script).path, arguments)
+    }
+
+    /// Runs `script` (a path) with the interpreter `python` and `arguments`, the environment
+    /// inherited with `environment` laid over it; returns status and stdout+stderr.
+    public static func run(python: String, script: String, _ arguments: [String],
+                           environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [TestPaths.repositoryRoot.appendingPathComponent(script).path] + arguments
+        p.arguments = [script] + arguments
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe

@@ -25,6 +25,15 @@ struct ExportCLITests {
         }
     }
 
+    /// `eval --json` perplexity of `args` (model and options) on the first 1,024 tokens of tinystories_val.txt, ctx 256.
+    static func perplexity(_ args: [String]) throws -> Double {
+        let e = try CLIRunner.run(["eval"] + args + ["--text", TestPaths.sharedCorpus("tinystories_val.txt")!, "--max-tokens", "1024",
+                                                     "--ctx", "256", "--json"], environment: ["OPENBLAS_NUM_THREADS": "1"])
+        #expect(e.status == 0, "\(e.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
+        return try #require(o["perplexity"] as? Double)
+    }
+
     /// The Hugging Face layout runs: our runtime loads the exported safetensors through its config.json
     /// (rotate-half RoPE) and gets the GGUF source's perplexity (the same weights; only the summation
     /// order inside attention differs, observed relative difference 1.2e-8, tolerance 1e-6).
@@ -36,14 +45,7 @@ struct ExportCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"huggingface_names\" : true"), "\(r.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path))
-        func ppl(_ args: [String]) throws -> Double {
-            let e = try CLIRunner.run(["eval"] + args + ["--text", TestPaths.sharedCorpus("tinystories_val.txt")!, "--max-tokens", "1024",
-                                                         "--ctx", "256", "--json"], environment: ["OPENBLAS_NUM_THREADS": "1"])
-            #expect(e.status == 0, "\(e.stderr)")
-            let o = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
-            return try #require(o["perplexity"] as? Double)
-        }
-        let source = try ppl([Self.storiesGGUF!]), exported = try ppl([out, "--tokenizer", Self.storiesGGUF!])
+        let source = try Self.perplexity([Self.storiesGGUF!]), exported = try Self.perplexity([out, "--tokenizer", Self.storiesGGUF!])
         #expect(abs(exported - source) <= 1e-6 * source, "export \(exported), source \(source)")
     }
 
@@ -75,14 +77,7 @@ struct ExportCLITests {
         #expect(try CLIRunner.run(["compress", Self.stories!, "--method", "svd", "--ratio", "0.1", "--out", c, "--quiet"]).status == 0)
         let r = try CLIRunner.run(["export", c, "--to", "safetensors", "--out", hf])
         #expect(r.status == 0 && r.stdout.contains("config.json"), "\(r.stdout) \(r.stderr)")
-        func ppl(_ args: [String]) throws -> Double {
-            let e = try CLIRunner.run(["eval"] + args + ["--text", TestPaths.sharedCorpus("tinystories_val.txt")!, "--max-tokens", "1024",
-                                                         "--ctx", "256", "--json"], environment: ["OPENBLAS_NUM_THREADS": "1"])
-            #expect(e.status == 0, "\(e.stderr)")
-            let o = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
-            return try #require(o["perplexity"] as? Double)
-        }
-        let native = try ppl([c]), exported = try ppl([hf, "--tokenizer", TestPaths.sharedModel("stories260K/tok512.bin")!])
+        let native = try Self.perplexity([c]), exported = try Self.perplexity([hf, "--tokenizer", TestPaths.sharedModel("stories260K/tok512.bin")!])
         #expect(abs(exported - native) <= 1e-5 * native, "export \(exported), native \(native)")
     }
 

@@ -128,18 +128,9 @@ struct CompressedLlamaCppTests {
             args.append("\(name)=\(b.compressed),\(b.gguf)")
         }
         let out = TestPaths.temporaryDirectory("lcpp-live").appendingPathComponent("live.json").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.llamaCppPython!)
-        p.arguments = [TestPaths.fixture("compress/llamacpp_compressed.py")] + args
-            + ["--shared", TestPaths.shared!.path, "--out", out]
-        p.environment = ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": "1"]) { $1 }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let log = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "\(log)")
+        let r = try PythonPeer.run(python: Self.llamaCppPython!, script: TestPaths.fixture("compress/llamacpp_compressed.py"),
+                                   args + ["--shared", TestPaths.shared!.path, "--out", out], environment: ["OPENBLAS_NUM_THREADS": "1"])
+        try #require(r.status == 0, "\(r.output)")
         let live = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])?["cases"] as? [String: Any])
         for (name, (compressed, _)) in built {
             let l = try #require(live[name] as? [String: Any]), f = try #require(fixture[name] as? [String: Any])

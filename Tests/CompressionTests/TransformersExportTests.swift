@@ -79,16 +79,9 @@ struct TransformersExportTests {
         let names = ["stories260K_bin", "compressed_llama2c"]
         let folders = try names.map { try Self.build($0).folder }
         let out = TestPaths.temporaryDirectory("hf-live").appendingPathComponent("live.json").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.hfPython!)
-        p.arguments = [TestPaths.fixture("export/transformers_perplexity.py")] + zip(names, folders).map { "\($0)=\($1)" } + ["--out", out]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let log = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "\(log)")
+        let r = try PythonPeer.run(python: Self.hfPython!, script: TestPaths.fixture("export/transformers_perplexity.py"),
+                                   zip(names, folders).map { "\($0)=\($1)" } + ["--out", out])
+        try #require(r.status == 0, "\(r.output)")
         let live = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])?["cases"] as? [String: Any])
         for name in names {
             let l = try #require(live[name] as? [String: Any]), f = try #require(fixture[name] as? [String: Any])
