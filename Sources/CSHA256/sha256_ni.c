@@ -42,6 +42,9 @@ void csha256_blocks(uint32_t state[8], const uint8_t *data, size_t count) {
     while (count--) {
         const __m128i abef = state0, cdgh = state1;
         __m128i w[4];  // the last four groups of four schedule words, w[g % 4]
+        // Fully unrolled, w[] lives in registers and the schedule of later groups overlaps the rounds
+        // (clang -O2 leaves the loop rolled otherwise: 1.40 GB/s against 1.78 GB/s unrolled, this VM).
+#pragma GCC unroll 16
         for (int g = 0; g < 16; g++) {
             __m128i m;
             if (g < 4) {

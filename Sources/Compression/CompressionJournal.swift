@@ -1,9 +1,11 @@
 import Foundation
 import TensorCore
+import WeightFormats
 
 /// The resume journal beside an output (`OUT.journal/`): the plan, and one record per finished
-/// factored tensor — its stored bytes (`t<i>.bin`) and its manifest entry with the byte layout and
-/// per-part checksums (`t<i>.json`, written after the bytes, both atomically). A fingerprint of everything
+/// factored tensor — its stored bytes (`t<i>.bin`, or their place in the output being written in
+/// place, `partial.safetensors`) and its manifest entry with the byte layout and per-part checksums
+/// (`t<i>.json`, written after the bytes, atomically). A fingerprint of everything
 /// that determines the output (tool version, source and calibration checksums, the plan) guards
 /// reuse: a journal with another fingerprint is cleared. Removed when the output is complete.
 final class CompressionJournal {
@@ -16,11 +18,17 @@ final class CompressionJournal {
         /// Unused since the parts are checked against `entry.stored[i].sha256` (the bytes are
         /// hashed once, when the entry is made); kept so older records still decode.
         var binSHA256: String?
+        /// True when the parts were written in place into `partial.safetensors` (`offsets` are then
+        /// absolute offsets in that file) rather than into `t<i>.bin`.
+        var placed: Bool?
     }
 
     let directory: String
 
     static func directory(for output: String) -> String { output + ".journal" }
+
+    /// The output being written in place (`SafeTensorsPlacedWriter`), renamed over the output when complete.
+    var partialPath: String { directory + "/partial.safetensors" }
 
     init(output: String, fingerprint: String) throws {
         directory = Self.directory(for: output)
@@ -36,24 +44,44 @@ final class CompressionJournal {
         let fp = directory + "/fingerprint"
         let existing = (try? String(contentsOfFile: fp, encoding: .utf8)) ?? ""
         if existing != fingerprint {
-            for f in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where f.hasPrefix("t") || f.hasPrefix("assembled") {
+            for f in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where f.hasPrefix("t") || f.hasPrefix("assembled") || f.hasPrefix("partial") {
                 try? fm.removeItem(atPath: directory + "/" + f)
             }
             try Self.atomicWrite(Array(fingerprint.utf8), to: fp)
         }
     }
 
-    /// The record of tensor `index`, when present and its bytes check out.
-    func record(_ index: Int) -> Record? {
-        let json = directory + "/t\(index).json", bin = directory + "/t\(index).bin"
+    /// The record of tensor `index`, when present and its bytes check out: in `t<i>.bin`, or for a
+    /// placed record at its offsets in `placed` (the output being written in place, which must
+    /// then have laid out each part at exactly that range).
+    func record(_ index: Int, placed: SafeTensorsPlacedWriter? = nil) -> Record? {
+        let json = directory + "/t\(index).json"
         guard let data = FileManager.default.contents(atPath: json),
               let rec = try? JSONDecoder().decode(Record.self, from: data), rec.index == index,
-              let m = try? MappedFile(path: bin), m.count == rec.lengths.reduce(0, +),
               rec.offsets.count == rec.entry.stored.count, rec.lengths.count == rec.entry.stored.count else { return nil }
+        if rec.placed == true {
+            guard let out = placed else { return nil }
+            for (p, s) in rec.entry.stored.enumerated() {
+                guard out.range(of: s.name) == rec.offsets[p]..<(rec.offsets[p] + rec.lengths[p]),
+                      let bytes = try? out.read(rec.offsets[p]..<(rec.offsets[p] + rec.lengths[p])),
+                      SHA256.hex(bytes) == s.sha256 else { return nil }
+            }
+            return rec
+        }
+        guard placed == nil, let m = try? MappedFile(path: directory + "/t\(index).bin"), m.count == rec.lengths.reduce(0, +) else { return nil }
         // Each part against the checksum its manifest entry carries.
         for (p, s) in rec.entry.stored.enumerated() {
             guard let bytes = m.slice(offset: rec.offsets[p], length: rec.lengths[p]), SHA256.hex(bytes) == s.sha256 else { return nil }
         }
+        return rec
+    }
+
+    /// Records a tensor whose parts were written in place (absolute `offsets` in `partial.safetensors`).
+    func savePlaced(index: Int, entry: CompressionManifest.Entry, offsets: [Int], lengths: [Int]) throws -> Record {
+        let rec = Record(index: index, entry: entry, offsets: offsets, lengths: lengths, binSHA256: nil, placed: true)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        try Self.atomicWrite(Array(try e.encode(rec)), to: directory + "/t\(index).json")
         return rec
     }
 

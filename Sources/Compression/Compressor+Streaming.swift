@@ -49,6 +49,32 @@ extension Compressor {
                                          stored: [.init(name: info.name, dtype: d.rawValue, shape: info.shape, sha256: h.finalizeHex())])
     }
 
+    /// `streamedDenseEntry`, also writing the stored bytes at the tensor's place in `out` as they
+    /// are hashed (one conversion for both).
+    func placedDenseEntry(_ info: TensorInfo, dtype: DType, into out: SafeTensorsPlacedWriter) throws -> CompressionManifest.Entry {
+        let d: DType = info.shape.count < 2 ? .f32 : dtype
+        var h = SHA256()
+        var offset = 0
+        do {
+            try forEachSlice(info.name) { v in
+                func put(_ bytes: UnsafeRawBufferPointer) throws {
+                    h.update(bytes)
+                    try out.write(info.name, at: offset, bytes: bytes)
+                    offset += bytes.count
+                }
+                if d == .f32 { try put(UnsafeRawBufferPointer(v)) } else { try StoredCodec.encode(Array(v), as: d).withUnsafeBytes { try put($0) } }
+            }
+        } catch let e as WeightFormatError {
+            throw CompressionError.journal(path: out.path, reason: e.description)
+        }
+        guard offset == out.range(of: info.name)?.count else {
+            throw CompressionError.invalidCheckpoint(file: out.path, field: info.name, reason: "wrote \(offset) bytes where the layout holds \(out.range(of: info.name)?.count ?? 0)")
+        }
+        return CompressionManifest.Entry(name: info.name, layout: "dense", method: "dense", originalShape: info.shape,
+                                         originalType: info.storage.description,
+                                         stored: [.init(name: info.name, dtype: d.rawValue, shape: info.shape, sha256: h.finalizeHex())])
+    }
+
     /// Writes tensor `name` as `dtype` through `writer`, a row slice at a time.
     func writeStreamed(_ name: String, dtype: DType, to writer: SafeTensorsWriter) throws {
         try writer.write(name, pieces: { sink in

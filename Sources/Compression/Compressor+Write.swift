@@ -55,6 +55,92 @@ extension Compressor {
         try BLAS.withSingleThreadedCalls { try writeSingleThreaded(plan, to: path, progress: progress) }
     }
 
+    /// Whether `write` places every stored tensor straight into the output file (see
+    /// `writeSingleThreaded`): the methods whose stored layout the plan fixes in advance — a
+    /// low-rank item of rank k is `<name>.lr.a` (m×k) and `<name>.lr.b` (k×n) in the stored dtype.
+    /// Tensor trains (`tt`, `auto`) are assembled from the journal instead.
+    static func placesDirectly(_ options: CompressionOptions) -> Bool {
+        switch options.method {
+        case .svd, .asvd, .masvd: return true
+        case .tt, .auto: return false
+        }
+    }
+
+    /// The stored tensors the plan fixes for source tensor `t` under direct placement.
+    private func predictedParts(_ t: TensorInfo, item: CompressionPlan.Item?, dtype: DType) -> [SafeTensorsWriter.TensorDescriptor] {
+        if let item, case let .lowRank(k) = item.choice {
+            return [.init(name: t.name + ".lr.a", dtype: dtype, shape: [item.rows, k]),
+                    .init(name: t.name + ".lr.b", dtype: dtype, shape: [k, item.columns])]
+        }
+        return [.init(name: t.name, dtype: t.shape.count < 2 ? .f32 : dtype, shape: t.shape)]
+    }
+
+    /// The manifest and safetensors metadata of an output with `entries` (source order).
+    private func outputMetadata(_ plan: CompressionPlan, entries: [CompressionManifest.Entry],
+                                parameters: CompressionManifest.Parameters? = nil,
+                                statisticsSHA256: String?) throws -> (manifest: CompressionManifest, metadata: [String: String]) {
+        let options = plan.options
+        let linearNames = Set(plan.items.map(\.name))
+        let params = parameters ?? CompressionManifest.Parameters(
+            totalBefore: source.parameterCount, totalAfter: entries.reduce(0) { $0 + $1.storedParameters },
+            linearBefore: plan.linearParametersBefore,
+            linearAfter: entries.filter { linearNames.contains($0.name) }.reduce(0) { $0 + $1.storedParameters })
+        let budget: CompressionManifest.Budget
+        switch options.budget {
+        case let .ratio(r): budget = .init(kind: "ratio", value: r)
+        case let .bytes(b): budget = .init(kind: "bytes", value: Double(b))
+        }
+        var manifest = CompressionManifest(
+            toolVersion: AlloneVersion.string,
+            source: .init(file: (source.path as NSString).lastPathComponent, sha256: sourceSHA256, format: source.formatDescription,
+                          architecture: source.metadata["general.architecture"]?.stringValue ?? "llama"),
+            method: options.method.rawValue, budget: budget, allocation: options.allocation == .greedy ? "entropy" : "uniform",
+            refit: options.refit, storedDType: options.dtype.rawValue, byteShuffled: options.zstd,
+            calibration: calibration.map { .init(textSHA256: $0.textSHA256, tokens: $0.tokens, statisticsSHA256: statisticsSHA256) },
+            seed: options.seed, parameters: params, tensors: entries)
+        if options.shrinkage != .none { manifest.shrinkage = options.shrinkage.label }
+        if options.allocationLoss != .relativeEnergy { manifest.allocationLoss = options.allocationLoss.rawValue }
+        if options.sequential { manifest.sequential = true }
+
+        var meta: [String: String] = ["format": "pt", CompressionManifest.metadataKey: try manifest.jsonString()]
+        let sourcePairs: [(key: String, value: MetadataValue)]
+        if let g = source as? GGUFFile { sourcePairs = g.orderedMetadata } else {
+            sourcePairs = source.metadata.keys.sorted().map { ($0, source.metadata[$0]!) }
+        }
+        meta[CompressionManifest.sourceMetadataKey] = try MetadataJSON.encode(sourcePairs)
+        if !(source is GGUFFile) {
+            meta[CompressionManifest.ggufMetadataKey] = try MetadataJSON.encode(DenseExport.sourceGGUFMetadata(source))
+        }
+        return (manifest, meta)
+    }
+
+    /// Header bytes to reserve for direct placement: the header of a manifest whose unknowns (errors,
+    /// checksums, metric and method names, parameter counts) take longer values than any real run
+    /// writes, plus 4 KiB. Derived from the plan alone, so a resumed run reserves the same.
+    private func headerCapacity(_ plan: CompressionPlan, parts: [String: [SafeTensorsWriter.TensorDescriptor]],
+                                descriptors: [SafeTensorsWriter.TensorDescriptor]) throws -> Int {
+        let items = Dictionary(plan.items.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let sha = String(repeating: "0", count: 64), word = String(repeating: "x", count: 32)
+        let long = -2.2250738585072014e-308  // the longest shortest-round-trip Double text
+        let entries: [CompressionManifest.Entry] = source.tensors.map { t in
+            let stored = (parts[t.name] ?? []).map { CompressionManifest.Stored(name: $0.name, dtype: $0.dtype.rawValue, shape: $0.shape, sha256: sha) }
+            let type = t.storage.description
+            if let item = items[t.name], case let .lowRank(k) = item.choice {
+                return .init(name: t.name, layout: "lowrank", method: word, rank: k, originalShape: t.shape, originalType: type, stored: stored,
+                             predictedError: long, predictedErrorMetric: word, measuredError: long, measuredErrorMetric: word)
+            }
+            return .init(name: t.name, layout: "dense", method: "dense", originalShape: t.shape, originalType: type, stored: stored)
+        }
+        let most = CompressionManifest.Parameters(totalBefore: .min, totalAfter: .min, linearBefore: .min, linearAfter: .min)
+        let meta = try outputMetadata(plan, entries: entries, parameters: most, statisticsSHA256: sha).metadata
+        return try SafeTensorsPlacedWriter.headerJSONLength(tensors: descriptors, metadata: meta) + 4096
+    }
+
+    /// Pass 2 and the output file. With direct placement (`placesDirectly`), the output is laid out
+    /// before any work (`SafeTensorsPlacedWriter`, inside the journal folder): every factored and
+    /// dense tensor is written straight to its final bytes by the worker that computed it, and the
+    /// header, written last, fills a reserved area — no second copy of the data. Otherwise the
+    /// factored tensors go to journal files and the output is assembled from them at the end.
     private func writeSingleThreaded(_ plan: CompressionPlan, to path: String, progress: ProgressReporter?) throws -> CompressionResult {
         let options = plan.options
         try check(options)
@@ -65,6 +151,27 @@ extension Compressor {
         // The tensors kept dense only need their manifest entry (a checksum over their stored
         // bytes); they are computed in the same pool, so that no core idles meanwhile.
         let dense = source.tensors.filter { !factoredNames.contains($0.name) }
+
+        // Direct placement: the output's layout from the plan.
+        var placed: SafeTensorsPlacedWriter? = nil
+        var predicted: [String: [SafeTensorsWriter.TensorDescriptor]] = [:]
+        if Self.placesDirectly(options) {
+            let items = Dictionary(plan.items.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            var descriptors: [SafeTensorsWriter.TensorDescriptor] = []
+            for t in source.tensors {
+                let p = predictedParts(t, item: items[t.name], dtype: options.dtype)
+                predicted[t.name] = p
+                descriptors += p
+            }
+            do {
+                placed = try SafeTensorsPlacedWriter(path: journal.partialPath, tensors: descriptors,
+                                                     headerCapacity: try headerCapacity(plan, parts: predicted, descriptors: descriptors),
+                                                     reuseExisting: true)
+            } catch let e as WeightFormatError {
+                throw CompressionError.journal(path: journal.partialPath, reason: e.description)
+            }
+        }
+
         // Largest work first, so that the last items in flight are short: dense tensors over
         // 2²⁰ values (the token embedding), then factored matrices by m·n·min(m, n), then the rest.
         // Results are placed by name: the order changes nothing in the output.
@@ -86,14 +193,14 @@ extension Compressor {
         try _forEach(work.count, workers: stopAfterComputed == nil ? workers : 1) { j in
             switch work[j] {
             case let .dense(t):
-                let e = try streamedDenseEntry(t, dtype: options.dtype)
+                let e = try placed.map { try placedDenseEntry(t, dtype: options.dtype, into: $0) } ?? streamedDenseEntry(t, dtype: options.dtype)
                 lock.lock(); defer { lock.unlock() }
                 denseEntries[t.name] = e
                 finished += 1
                 progress?.update(completed: finished, total: work.count, label: "checksum " + t.name)
             case let .factor(i, item):
                 let record: CompressionJournal.Record
-                if let r = journal.record(i) {
+                if let r = journal.record(i, placed: placed) {
                     record = r
                     lock.lock(); resumed += 1; lock.unlock()
                 } else {
@@ -102,7 +209,11 @@ extension Compressor {
                     lock.unlock()
                     if stop { throw CompressionError.interrupted(afterTensors: computed) }
                     let t = try compressTensor(item, options: options)
-                    record = try journal.save(index: i, tensor: t)
+                    if let out = placed {
+                        record = try place(t, index: i, expected: predicted[item.name] ?? [], into: out, journal: journal)
+                    } else {
+                        record = try journal.save(index: i, tensor: t)
+                    }
                     lock.lock(); computed += 1; lock.unlock()
                 }
                 lock.lock(); defer { lock.unlock() }
@@ -112,8 +223,7 @@ extension Compressor {
             }
         }
 
-        // Entries in source order. Tensors kept dense are converted again when written, a row
-        // slice at a time (`forEachSlice`), so even the token embedding is never resident whole.
+        // Entries in source order.
         var entries: [CompressionManifest.Entry] = []
         for t in source.tensors {
             if let r = records[t.name] { entries.append(r.entry); continue }
@@ -122,75 +232,84 @@ extension Compressor {
             }
             entries.append(e)
         }
-        let linearNames = Set(plan.items.map(\.name))
-        let params = CompressionManifest.Parameters(
-            totalBefore: source.parameterCount, totalAfter: entries.reduce(0) { $0 + $1.storedParameters },
-            linearBefore: plan.linearParametersBefore,
-            linearAfter: entries.filter { linearNames.contains($0.name) }.reduce(0) { $0 + $1.storedParameters })
-        let budget: CompressionManifest.Budget
-        switch options.budget {
-        case let .ratio(r): budget = .init(kind: "ratio", value: r)
-        case let .bytes(b): budget = .init(kind: "bytes", value: Double(b))
-        }
-        var manifest = CompressionManifest(
-            toolVersion: AlloneVersion.string,
-            source: .init(file: (source.path as NSString).lastPathComponent, sha256: sourceSHA256, format: source.formatDescription,
-                          architecture: source.metadata["general.architecture"]?.stringValue ?? "llama"),
-            method: options.method.rawValue, budget: budget, allocation: options.allocation == .greedy ? "entropy" : "uniform",
-            refit: options.refit, storedDType: options.dtype.rawValue, byteShuffled: options.zstd,
-            calibration: calibration.map { .init(textSHA256: $0.textSHA256, tokens: $0.tokens, statisticsSHA256: $0.fileSHA256) },
-            seed: options.seed, parameters: params, tensors: entries)
-        if options.shrinkage != .none { manifest.shrinkage = options.shrinkage.label }
-        if options.allocationLoss != .relativeEnergy { manifest.allocationLoss = options.allocationLoss.rawValue }
-        if options.sequential { manifest.sequential = true }
+        let (manifest, meta) = try outputMetadata(plan, entries: entries, statisticsSHA256: calibration?.fileSHA256)
 
-        var meta: [String: String] = ["format": "pt", CompressionManifest.metadataKey: try manifest.jsonString()]
-        let sourcePairs: [(key: String, value: MetadataValue)]
-        if let g = source as? GGUFFile { sourcePairs = g.orderedMetadata } else {
-            sourcePairs = source.metadata.keys.sorted().map { ($0, source.metadata[$0]!) }
-        }
-        meta[CompressionManifest.sourceMetadataKey] = try MetadataJSON.encode(sourcePairs)
-        if !(source is GGUFFile) {
-            meta[CompressionManifest.ggufMetadataKey] = try MetadataJSON.encode(DenseExport.sourceGGUFMetadata(source))
-        }
-
-        // Where each stored tensor's bytes come from.
-        enum Origin { case record(CompressionJournal.Record, Int), dense(String, DType) }
-        var origins: [String: Origin] = [:]
-        var descriptors: [SafeTensorsWriter.TensorDescriptor] = []
-        for e in entries {
-            for (p, s) in e.stored.enumerated() {
-                guard let d = DType(rawValue: s.dtype) else { throw CompressionError.invalidCheckpoint(file: path, field: s.name, reason: "dtype \(s.dtype)") }
-                descriptors.append(.init(name: s.name, dtype: d, shape: s.shape))
-                origins[s.name] = records[e.name].map { .record($0, p) } ?? .dense(e.name, d)
-            }
-        }
-        let target = options.zstd ? journal.directory + "/assembled.safetensors" : path
-        let writer = try SafeTensorsWriter(path: target, tensors: descriptors, metadata: meta)
         var tensorBytes = 0
-        for (i, d) in writer.order.enumerated() {
-            progress?.update(completed: i, total: writer.order.count, label: "write " + d.name)
-            switch origins[d.name] {
-            case let .record(r, p)?:
-                try journal.withPart(r, p) { try writer.write(d.name, rawBytes: $0) }
-            case let .dense(name, dtype)?:
-                try writeStreamed(name, dtype: dtype, to: writer)
-            case nil:
-                throw CompressionError.invalidCheckpoint(file: path, field: d.name, reason: "no origin")
-            }
-            tensorBytes += writer.byteCounts[i]
-        }
-        try writer.finish()
         var plainZstd: Int? = nil
+        let assembled = journal.directory + "/assembled.safetensors"
+        if let out = placed {
+            tensorBytes = out.byteCounts.reduce(0, +)
+            progress?.update(completed: work.count, total: work.count, label: "write header")
+            do {
+                if options.zstd {
+                    // The header goes into the file in place; the container is packed from it.
+                    if try out.commit(to: assembled, metadata: meta) == false { try out.commitCopying(to: assembled, metadata: meta) }
+                } else if try out.commit(to: path, metadata: meta) == false {
+                    try out.commitCopying(to: path, metadata: meta)
+                }
+            } catch let e as WeightFormatError {
+                throw CompressionError.journal(path: journal.partialPath, reason: e.description)
+            }
+        } else {
+            // Where each stored tensor's bytes come from. Tensors kept dense are converted again when
+            // written, a row slice at a time (`forEachSlice`), so even the token embedding is never resident whole.
+            enum Origin { case record(CompressionJournal.Record, Int), dense(String, DType) }
+            var origins: [String: Origin] = [:]
+            var descriptors: [SafeTensorsWriter.TensorDescriptor] = []
+            for e in entries {
+                for (p, s) in e.stored.enumerated() {
+                    guard let d = DType(rawValue: s.dtype) else { throw CompressionError.invalidCheckpoint(file: path, field: s.name, reason: "dtype \(s.dtype)") }
+                    descriptors.append(.init(name: s.name, dtype: d, shape: s.shape))
+                    origins[s.name] = records[e.name].map { .record($0, p) } ?? .dense(e.name, d)
+                }
+            }
+            let target = options.zstd ? assembled : path
+            let writer = try SafeTensorsWriter(path: target, tensors: descriptors, metadata: meta)
+            for (i, d) in writer.order.enumerated() {
+                progress?.update(completed: i, total: writer.order.count, label: "write " + d.name)
+                switch origins[d.name] {
+                case let .record(r, p)?:
+                    try journal.withPart(r, p) { try writer.write(d.name, rawBytes: $0) }
+                case let .dense(name, dtype)?:
+                    try writeStreamed(name, dtype: dtype, to: writer)
+                case nil:
+                    throw CompressionError.invalidCheckpoint(file: path, field: d.name, reason: "no origin")
+                }
+                tensorBytes += writer.byteCounts[i]
+            }
+            try writer.finish()
+        }
         if options.zstd {
-            plainZstd = try ZstdContainer.pack(assembled: target, to: path, level: options.zstdLevel, shuffle: true)
-            try? FileManager.default.removeItem(atPath: target)
+            plainZstd = try ZstdContainer.pack(assembled: assembled, to: path, level: options.zstdLevel, shuffle: true)
+            try? FileManager.default.removeItem(atPath: assembled)
         }
         progress?.finish()
         journal.remove()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return CompressionResult(path: path, fileBytes: size ?? 0, tensorBytes: tensorBytes, manifest: manifest,
                                  resumedTensors: resumed, computedTensors: computed, plainZstdBytes: plainZstd)
+    }
+
+    /// Writes the parts of a computed tensor at their places in `out` and records it in the journal;
+    /// the parts must be the ones the plan fixed (`expected`), else the layout is wrong.
+    private func place(_ t: CompressedTensor, index: Int, expected: [SafeTensorsWriter.TensorDescriptor],
+                       into out: SafeTensorsPlacedWriter, journal: CompressionJournal) throws -> CompressionJournal.Record {
+        let got = t.parts.map { SafeTensorsWriter.TensorDescriptor(name: $0.name, dtype: $0.dtype, shape: $0.shape) }
+        guard got == expected else {
+            throw CompressionError.invalidCheckpoint(file: out.path, field: t.entry.name,
+                                                     reason: "stored \(got.map { "\($0.name) \($0.shape)" }) where the plan laid out \(expected.map { "\($0.name) \($0.shape)" })")
+        }
+        var offsets: [Int] = [], lengths: [Int] = []
+        do {
+            for p in t.parts {
+                try p.bytes.withUnsafeBytes { try out.write(p.name, bytes: $0) }
+                offsets.append(out.range(of: p.name)?.lowerBound ?? 0)
+                lengths.append(p.bytes.count)
+            }
+        } catch let e as WeightFormatError {
+            throw CompressionError.journal(path: out.path, reason: e.description)
+        }
+        return try journal.savePlaced(index: index, entry: t.entry, offsets: offsets, lengths: lengths)
     }
 
     /// SHA-256 over everything that determines the output besides `extra`.

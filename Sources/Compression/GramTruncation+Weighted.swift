@@ -39,7 +39,8 @@ extension GramTruncation {
     enum GramPrecision: Sendable { case single, double }
 
     /// Pass 1: the spectrum and top `keep` singular vectors of W·L (`keep` is clamped to [1, d]).
-    /// Cost with `.double`: m·n² (trmm) + d²·max(m, n) (syrk) + syevd(d).
+    /// Cost with `.double`: m·n² (trmm) + d²·max(m, n) (syrk) + syevd(d), its back-transformation for
+    /// the `keep` vectors only.
     static func weightedSpectrum(_ w: Matrix<Float>, lower l: Matrix<Double>, shift: Double = 0, keep: Int,
                                  precision: GramPrecision = .double) throws -> WeightedSpectrum {
         let m = w.rows, n = w.columns
@@ -58,17 +59,11 @@ extension GramTruncation {
             energy = wl.values.reduce(0.0) { $0 + Double($1) * Double($1) }
             gram = try wl.symmetricGram(transposeSelf: m > n).converted(to: Double.self)
         }
-        let eig = try SymmetricEigendecomposition(gram)
+        // All eigenvalues; the back-transformation only for the `c` vectors kept (`leading`).
         let c = Swift.min(Swift.max(keep, 1), d)
-        var vectors = [Double](repeating: 0, count: d * c)
-        eig.eigenvectors.values.withUnsafeBufferPointer { e in
-            vectors.withUnsafeMutableBufferPointer { v in
-                for r in 0..<d {  // row by row; columns ascending → descending
-                    for j in 0..<c { v[r * c + j] = e[r * d + d - 1 - j] }
-                }
-            }
-        }
-        let values = (0..<d).map { Swift.max(eig.eigenvalues[d - 1 - $0], 0) }
+        let eig = try SymmetricEigendecomposition.leading(gram, count: c)
+        let vectors = eig.eigenvectors.values
+        let values = eig.eigenvalues.map { Swift.max($0, 0) }
         let weightEnergy = w.values.reduce(0.0) { $0 + Double($1) * Double($1) }
         return WeightedSpectrum(rows: m, columns: n, eigenvalues: values, vectors: vectors, kept: c, energy: energy,
                                 shift: shift, weightEnergy: weightEnergy)

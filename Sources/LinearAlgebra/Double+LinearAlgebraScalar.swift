@@ -63,4 +63,25 @@ extension Double: LinearAlgebraScalar {
     public static func _syevd(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>) -> Int32 {
         LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "L")), n, a, lda, w)
     }
+    /// `LAPACKE_dsytrd`, column-major, `uplo = 'L'`: reduces the symmetric n×n `a` (lower triangle read) to
+    /// tridiagonal form T = Qᵀ·A·Q: diagonal into `d` (n), off-diagonal into `e` (n − 1), Q as reflectors left in `a`
+    /// and `tau` (n − 1). Returns LAPACK's `info`.
+    public static func _sytrd(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, d: UnsafeMutablePointer<Double>,
+                              e: UnsafeMutablePointer<Double>, tau: UnsafeMutablePointer<Double>) -> Int32 {
+        LAPACKE_dsytrd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), n, a, lda, d, e, tau)
+    }
+    /// `LAPACKE_dstedc`, column-major, `compz = 'I'`: all eigenvalues (ascending, overwriting `d`) and the
+    /// orthonormal eigenvectors (columns of the n×n `z`) of the symmetric tridiagonal matrix with diagonal `d` and
+    /// off-diagonal `e` (destroyed), by divide and conquer. Returns LAPACK's `info` (> 0: no convergence).
+    public static func _stedc(n: Int32, d: UnsafeMutablePointer<Double>, e: UnsafeMutablePointer<Double>,
+                              z: UnsafeMutablePointer<Double>, ldz: Int32) -> Int32 {
+        LAPACKE_dstedc(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "I")), n, d, e, z, ldz)
+    }
+    /// `LAPACKE_dormtr`, column-major, `side = 'L'`, `uplo = 'L'`, `trans = 'N'`: `C ← Q·C` for the
+    /// n×`columns` `c`, with Q given by `_sytrd`'s reflectors in `a` and `tau`. Returns LAPACK's `info`.
+    public static func _ormtr(n: Int32, columns: Int32, a: UnsafePointer<Double>, lda: Int32, tau: UnsafePointer<Double>,
+                              c: UnsafeMutablePointer<Double>, ldc: Int32) -> Int32 {
+        LAPACKE_dormtr(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")),
+                           n, columns, a, lda, tau, c, ldc)
+    }
 }

@@ -63,4 +63,25 @@ extension Float: LinearAlgebraScalar {
     public static func _syevd(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>) -> Int32 {
         LAPACKE_ssyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "L")), n, a, lda, w)
     }
+    /// `LAPACKE_ssytrd`, column-major, `uplo = 'L'`: reduces the symmetric n×n `a` (lower triangle read) to
+    /// tridiagonal form T = Qᵀ·A·Q: diagonal into `d` (n), off-diagonal into `e` (n − 1), Q as reflectors left in `a`
+    /// and `tau` (n − 1). Returns LAPACK's `info`.
+    public static func _sytrd(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, d: UnsafeMutablePointer<Float>,
+                              e: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>) -> Int32 {
+        LAPACKE_ssytrd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), n, a, lda, d, e, tau)
+    }
+    /// `LAPACKE_sstedc`, column-major, `compz = 'I'`: all eigenvalues (ascending, overwriting `d`) and the
+    /// orthonormal eigenvectors (columns of the n×n `z`) of the symmetric tridiagonal matrix with diagonal `d` and
+    /// off-diagonal `e` (destroyed), by divide and conquer. Returns LAPACK's `info` (> 0: no convergence).
+    public static func _stedc(n: Int32, d: UnsafeMutablePointer<Float>, e: UnsafeMutablePointer<Float>,
+                              z: UnsafeMutablePointer<Float>, ldz: Int32) -> Int32 {
+        LAPACKE_sstedc(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "I")), n, d, e, z, ldz)
+    }
+    /// `LAPACKE_sormtr`, column-major, `side = 'L'`, `uplo = 'L'`, `trans = 'N'`: `C ← Q·C` for the
+    /// n×`columns` `c`, with Q given by `_sytrd`'s reflectors in `a` and `tau`. Returns LAPACK's `info`.
+    public static func _ormtr(n: Int32, columns: Int32, a: UnsafePointer<Float>, lda: Int32, tau: UnsafePointer<Float>,
+                              c: UnsafeMutablePointer<Float>, ldc: Int32) -> Int32 {
+        LAPACKE_sormtr(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")),
+                           n, columns, a, lda, tau, c, ldc)
+    }
 }

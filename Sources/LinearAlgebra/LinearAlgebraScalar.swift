@@ -29,4 +29,15 @@ where Self.RawSignificand: FixedWidthInteger {
     static func _potrf(upper: Bool, n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32) -> Int32
     /// Column-major `syevd` with `jobz = 'V'`, `uplo = 'L'`.
     static func _syevd(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, w: UnsafeMutablePointer<Self>) -> Int32
+    /// Column-major `sytrd` with `uplo = 'L'`: tridiagonal `d` (n), `e` (n − 1), reflectors in `a` and `tau` (n − 1).
+    static func _sytrd(n: Int32, a: UnsafeMutablePointer<Self>, lda: Int32, d: UnsafeMutablePointer<Self>,
+                       e: UnsafeMutablePointer<Self>, tau: UnsafeMutablePointer<Self>) -> Int32
+    /// Column-major `stedc` with `compz = 'I'`: eigenvalues (ascending, into `d`) and eigenvectors (columns of `z`)
+    /// of the symmetric tridiagonal matrix (`d`, `e`).
+    static func _stedc(n: Int32, d: UnsafeMutablePointer<Self>, e: UnsafeMutablePointer<Self>,
+                       z: UnsafeMutablePointer<Self>, ldz: Int32) -> Int32
+    /// Column-major `ormtr` with `side = 'L'`, `uplo = 'L'`, `trans = 'N'`: `C ← Q·C` for the n×`columns` `c`,
+    /// Q from `_sytrd`'s reflectors in `a` and `tau`.
+    static func _ormtr(n: Int32, columns: Int32, a: UnsafePointer<Self>, lda: Int32, tau: UnsafePointer<Self>,
+                       c: UnsafeMutablePointer<Self>, ldc: Int32) -> Int32
 }

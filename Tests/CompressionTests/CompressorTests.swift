@@ -199,9 +199,12 @@ import Decomposition
         #expect(v.checked == r.manifest.tensors.reduce(0) { $0 + $1.stored.count })
     }
 
-    @Test func resumesAfterAnInterruptionWithIdenticalBytes() throws {
+    /// svd writes every tensor in place into `OUT.journal/partial.safetensors`; tt keeps each
+    /// finished tensor in `t<i>.bin` and assembles the output at the end. Both resume.
+    @Test(arguments: [CompressionMethod.svd, .tt])
+    func resumesAfterAnInterruptionWithIdenticalBytes(method: CompressionMethod) throws {
         let src = try SyntheticModel.write(to: dir)
-        let opts = CompressionOptions(method: .svd, budget: .ratio(0.3))
+        let opts = CompressionOptions(method: method, budget: .ratio(0.3))
         let fresh = try compress(src, opts, out: "fresh.safetensors")
         let out = dir.appendingPathComponent("resumed.safetensors").path
         let journal = out + ".journal"
@@ -212,8 +215,13 @@ import Decomposition
         let records = try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".json") && $0.hasPrefix("t") }
         #expect(records.count == 5)
         // Damage one record's bytes: it must be recomputed, not trusted.
-        let damaged = journal + "/" + records.sorted()[0].replacingOccurrences(of: ".json", with: ".bin")
-        var bin = try Data(contentsOf: URL(fileURLWithPath: damaged)); bin[0] ^= 0xFF
+        let first = journal + "/" + records.sorted()[0]
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: first))) as? [String: Any]
+        let placed = record?["placed"] as? Bool == true
+        #expect(placed == (method == .svd))
+        let damaged = placed ? journal + "/partial.safetensors" : first.replacingOccurrences(of: ".json", with: ".bin")
+        let at = placed ? ((record?["offsets"] as? [Int])?.first ?? 0) : 0
+        var bin = try Data(contentsOf: URL(fileURLWithPath: damaged)); bin[at] ^= 0xFF
         try bin.write(to: URL(fileURLWithPath: damaged))
         let again = try Compressor(source: try Checkpoints.open(src)).compress(options: opts, to: out)
         #expect(again.resumedTensors == 4)

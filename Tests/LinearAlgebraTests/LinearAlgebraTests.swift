@@ -99,6 +99,42 @@ func maxDeviationFromIdentity<S: LinearAlgebraScalar>(_ m: Matrix<S>) -> Double 
         #expect(maxDeviationFromIdentity(try e.eigenvectors.multiplied(by: e.eigenvectors, transposeSelf: true)) < 1e-12)
     }
 
+    @Test func leadingEigenvectorsMatchPlantedSpectrumAndFullDecomposition() throws {
+        // A = Q·diag(λ)·Qᵀ with known λ (n = 80, above stedc's small-size threshold, so the divide and
+        // conquer path runs), Q from the QR of a Gaussian matrix.
+        let n = 80
+        var g = SeededGenerator(seed: 21)
+        let planted = (0..<n).map { 50 * pow(0.9, Double($0)) }
+        let q = try SingularValueDecomposition(g.gaussianMatrix(rows: n, columns: n) as Matrix<Double>).u
+        let a = try q.scalingColumns(by: planted).multiplied(by: q, transposeOther: true)
+        let sym = try Matrix<Double>(rows: n, columns: n, values: (0..<(n * n)).map { i in 0.5 * (a.values[i] + a.values[(i % n) * n + i / n]) })
+        let full = try SymmetricEigendecomposition(sym)
+        for count in [0, 1, 17, n] {
+            let top = try SymmetricEigendecomposition.leading(sym, count: count)
+            #expect(top.eigenvalues.count == n && top.eigenvectors.rows == n && top.eigenvectors.columns == count)
+            // Descending, equal to the planted values (‖A‖·10⁻¹³) and to syevd's bit for bit in order.
+            #expect(Approximate.maxAbsDiff(top.eigenvalues, planted) < 50 * 1e-13)
+            #expect(top.eigenvalues == full.eigenvalues.reversed())
+            for j in 0..<count {
+                let v = (0..<n).map { top.eigenvectors[$0, j] }
+                let w = (0..<n).map { full.eigenvectors[$0, n - 1 - j] }
+                let dot = zip(v, w).reduce(0) { $0 + $1.0 * $1.1 }
+                #expect(abs(abs(dot) - 1) < 1e-12, "vector \(j)")
+                // A·v = λ·v against the planted value.
+                let av = (0..<n).map { r in (0..<n).reduce(0.0) { $0 + sym[r, $1] * v[$1] } }
+                #expect(Approximate.maxAbsDiff(av, v.map { $0 * planted[j] }) < 1e-11)
+            }
+        }
+        let f = try SymmetricEigendecomposition<Float>.leading(sym.converted(to: Float.self), count: 5)
+        #expect(Approximate.maxAbsDiff(f.eigenvalues.prefix(5).map(Double.init), Array(planted.prefix(5))) < 50 * 1e-5)
+        #expect(throws: LinearAlgebraError.self) { try SymmetricEigendecomposition.leading(sym, count: n + 1) }
+        #expect(throws: LinearAlgebraError.self) { try SymmetricEigendecomposition.leading(sym, count: -1) }
+        #expect(throws: LinearAlgebraError.self) { try SymmetricEigendecomposition.leading(Matrix<Double>(zeros: 2, 3), count: 1) }
+        #expect(throws: LinearAlgebraError.nonFinite(operation: "SymmetricEigendecomposition.leading")) {
+            try SymmetricEigendecomposition.leading(Matrix<Double>.diagonal([1, .nan]), count: 1)
+        }
+    }
+
     @Test func triangularSolveBothSides() throws {
         var g = SeededGenerator(seed: 9)
         let l = try CholeskyFactorization(try (g.gaussianMatrix(rows: 10, columns: 4) as Matrix<Double>).gram()).lower

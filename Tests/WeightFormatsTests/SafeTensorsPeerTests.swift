@@ -76,6 +76,27 @@ import TestSupport
     }
 
     @Test(.enabled(if: hasPython, "needs .venv-peers/bin/python (scripts/setup --peers)"))
+    func pythonReadsAFileWrittenInPlaceWithAPaddedHeader() throws {
+        let dir = TestPaths.temporaryDirectory("st-peer-placed")
+        let partial = dir.appendingPathComponent("partial.safetensors").path, path = dir.appendingPathComponent("model.safetensors").path
+        let sample = sample()
+        let meta = ["format": "pt", "manifest": "{\"sha\": \"\u{e9}\"}"]
+        let w = try SafeTensorsPlacedWriter(path: partial, tensors: sample.map { .init(name: $0.name, dtype: $0.dtype, shape: $0.tensor.shape) },
+                                            headerCapacity: 4096, reuseExisting: false)
+        for s in sample.reversed() {
+            var enc: [UInt8] = []
+            _ = s.tensor.storage.withUnsafeBufferPointer { SafeTensorsConversion.encode($0, as: s.dtype, into: &enc) }
+            try enc.withUnsafeBytes { try w.write(s.name, bytes: $0) }
+        }
+        #expect(try w.commit(to: path, metadata: meta))
+        let back = try SafeTensorsFile(path: path)
+        #expect(back.headerLength == 4096)
+        let (status, output) = try runPeer(path, try expectations(back, dir: dir, metadata: meta))
+        #expect(status == 0, "\(output)")
+        #expect(output.hasPrefix("OK 5 tensors"), "\(output)")
+    }
+
+    @Test(.enabled(if: hasPython, "needs .venv-peers/bin/python (scripts/setup --peers)"))
     func pythonReadsTheSwiftWrittenShards() throws {
         let dir = TestPaths.temporaryDirectory("st-peer-sh")
         let out = dir.appendingPathComponent("ckpt")

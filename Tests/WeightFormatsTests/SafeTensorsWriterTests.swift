@@ -38,6 +38,68 @@ import TestSupport
         #expect(try bytes(out) == bytes(refPath))
     }
 
+    /// The in-place writer: tensors written in any order from two threads give the reference
+    /// writer's data bytes and header JSON (padded with spaces to the reserved size); a header too
+    /// big for its reservation is refused and the copying fallback gives the reference bytes exactly.
+    @Test func placedWriterMatchesTheStreamingWriterInAnyOrder() throws {
+        let src = try SafeTensorsFile(path: TestPaths.fixture("safetensors/dtypes.safetensors"))
+        let dir = TestPaths.temporaryDirectory("st-placed")
+        let meta = src.metadata.compactMapValues(\.stringValue)
+        let reference = dir.appendingPathComponent("reference.safetensors").path
+        try copy(src, to: reference, descriptorOrder: src.tensors, metadata: meta)
+        let descriptors = src.tensors.map { info -> SafeTensorsWriter.TensorDescriptor in
+            guard case let .dense(d) = info.storage else { return .init(name: info.name, dtype: .u8, shape: []) }
+            return .init(name: info.name, dtype: d, shape: info.shape)
+        }
+        let need = try SafeTensorsPlacedWriter.headerJSONLength(tensors: descriptors, metadata: meta)
+        func fill(_ w: SafeTensorsPlacedWriter) throws {
+            let names = src.tensors.map(\.name).shuffled()
+            DispatchQueue.concurrentPerform(iterations: names.count) { i in
+                try? src.withRawBytes(names[i]) { b in
+                    // Two pieces, second first: offsets within a tensor are honoured.
+                    let half = b.count / 2
+                    try w.write(names[i], at: half, bytes: UnsafeRawBufferPointer(rebasing: b[half...]))
+                    try w.write(names[i], at: 0, bytes: UnsafeRawBufferPointer(rebasing: b[..<half]))
+                }
+            }
+        }
+        let partial = dir.appendingPathComponent("partial.safetensors").path
+        let out = dir.appendingPathComponent("placed.safetensors").path
+        let w = try SafeTensorsPlacedWriter(path: partial, tensors: descriptors.reversed(), headerCapacity: need + 100, reuseExisting: true)
+        #expect(!w.reused && w.headerCapacity % 8 == 0 && w.headerCapacity >= need + 100)
+        try fill(w)
+        #expect(throws: WeightFormatError.self) { try [UInt8](repeating: 1, count: 1).withUnsafeBytes { try w.write("no-such", bytes: $0) } }
+        let last = descriptors[0].name, size = w.range(of: last)!.count
+        #expect(throws: WeightFormatError.self) { try [UInt8](repeating: 1, count: 2).withUnsafeBytes { try w.write(last, at: size - 1, bytes: $0) } }
+        #expect(try w.commit(to: out, metadata: meta))
+        #expect(!FileManager.default.fileExists(atPath: partial))
+        let ref = try bytes(reference), got = try bytes(out)
+        let refJSON = ref[8..<(8 + src.headerLength)], gotJSON = got[8..<(8 + w.headerCapacity)]
+        func trimmed(_ b: ArraySlice<UInt8>) -> [UInt8] { var a = Array(b); while a.last == UInt8(ascii: " ") { a.removeLast() }; return a }
+        #expect(trimmed(gotJSON) == trimmed(refJSON))
+        #expect(gotJSON.suffix(w.headerCapacity - need).allSatisfy { $0 == UInt8(ascii: " ") })
+        #expect(got[(8 + w.headerCapacity)...] == ref[(8 + src.headerLength)...])
+        let back = try SafeTensorsFile(path: out)
+        #expect(back.metadata == src.metadata)
+        for t in src.tensors { #expect(try back.withRawBytes(t.name) { Array($0) } == src.withRawBytes(t.name) { Array($0) }, "\(t.name)") }
+
+        // Too small a reservation: commit refuses without touching anything, the copy is exact.
+        let small = try SafeTensorsPlacedWriter(path: partial, tensors: descriptors, headerCapacity: need / 2, reuseExisting: false)
+        try fill(small)
+        #expect(try small.commit(to: out, metadata: meta) == false)
+        #expect(FileManager.default.fileExists(atPath: partial))
+        try small.commitCopying(to: dir.appendingPathComponent("copied.safetensors").path, metadata: meta)
+        #expect(try bytes(dir.appendingPathComponent("copied.safetensors").path) == ref)
+
+        // Reuse keeps a file of the expected length (a resumed run) and re-creates any other.
+        let again = try SafeTensorsPlacedWriter(path: partial, tensors: descriptors, headerCapacity: need / 2, reuseExisting: true)
+        #expect(again.reused)
+        #expect(try again.read(again.range(of: last)!) == src.withRawBytes(last) { Array($0) })
+        let other = try SafeTensorsPlacedWriter(path: partial, tensors: descriptors, headerCapacity: need / 2 + 64, reuseExisting: true)
+        #expect(!other.reused)
+        #expect(try other.read(other.range(of: last)!).allSatisfy { $0 == 0 })
+    }
+
     @Test func roundTripKeepsTensorsMetadataAndBytes() throws {
         let src = try SafeTensorsFile(path: TestPaths.fixture("safetensors/dtypes.safetensors"))
         let dir = TestPaths.temporaryDirectory("st-rt")
