@@ -43,11 +43,12 @@ extension Compressor {
     /// Pass 1 of masvd for one matrix (`GramTruncation.weightedSpectrum`), taken from the spectrum
     /// store when pass 1 already computed it with at least `keep` vectors; `lower` (L and its
     /// shift) is only asked for when it must be computed.
-    func weightedSpectrum(_ name: String, _ w: Matrix<Float>, keep: Int, shrinkage: GramShrinkage,
+    /// `consume`: pass 2's read, the last one (`_SpectrumStore.load(_:consume:)`).
+    func weightedSpectrum(_ name: String, _ w: Matrix<Float>, keep: Int, shrinkage: GramShrinkage, consume: Bool = false,
                           lower: () throws -> (Matrix<Double>, Double)) throws -> GramTruncation.WeightedSpectrum {
         let store = cache?.spectra ?? spectra
         let key = shrinkage == .none ? name : name + "|" + shrinkage.label
-        if let s = store?.load(key), s.rows == w.rows, s.columns == w.columns, s.kept >= min(keep, s.dimension) { return s }
+        if let s = store?.load(key, consume: consume), s.rows == w.rows, s.columns == w.columns, s.kept >= min(keep, s.dimension) { return s }
         let (l, shift) = try lower()
         let s = try GramTruncation.weightedSpectrum(w, lower: l, shift: shift, keep: keep, precision: gramPrecision)
         store?.store(key, s)
@@ -76,7 +77,8 @@ extension Compressor {
             chol = c
             return c
         }
-        let spectrum = try weightedSpectrum(name, w, keep: max(k, keptVectors(rows: w.rows, columns: w.columns)), shrinkage: options.shrinkage) {
+        let spectrum = try weightedSpectrum(name, w, keep: max(k, keptVectors(rows: w.rows, columns: w.columns)), shrinkage: options.shrinkage,
+                                            consume: true) {
             let c = try lowerFactor(); return (c.lower, c.whitening.shift)
         }
         let lower = tall ? try lowerFactor().lower : nil

@@ -61,6 +61,10 @@ public final class Compressor: @unchecked Sendable {
     /// Tensors already factorized (by the sequential pass), returned by `compressTensor` as they are.
     var precomputed: [String: CompressedTensor] = [:]
 
+    /// The source's metadata as the output's `__metadata__` carries it (constant per source; computed
+    /// once, `sourceMetadataEntries()`).
+    let sourceMetadata = _KeyedCache<[String: String]>(capacity: 1)
+
     /// `checkDenseTensorsFinite` ran and passed (it runs once per compressor).
     var denseTensorsChecked = false
     /// The refusal of a source found to hold NaN/Inf, computed once (`nonFiniteRefusal()`).

@@ -55,11 +55,16 @@ final class _SpectrumStore: @unchecked Sendable {
         lock.lock(); files[key] = path; lock.unlock()
     }
 
-    func load(_ key: String) -> GramTruncation.WeightedSpectrum? {
+    /// The spectrum stored under `key`, or nil. With `consume`, a spilled entry is removed as it is
+    /// read (pass 2 reads each once; its file then never reaches the disk, and the folder is nearly
+    /// empty when `removeAll` runs); entries in memory are always kept.
+    func load(_ key: String, consume: Bool = false) -> GramTruncation.WeightedSpectrum? {
         lock.lock()
         if let s = memory[key] { lock.unlock(); return s }
         let found = files[key]
+        if consume { files[key] = nil }
         lock.unlock()
+        defer { if consume, let path = found { unlink(path) } }
         guard let path = found, let m = try? MappedFile(path: path), m.count >= 56 else { return nil }
         let raw = m.bytes
         let h = (0..<4).map { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }

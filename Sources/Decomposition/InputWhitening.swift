@@ -69,6 +69,8 @@ public enum InputWhitening: Sendable, Equatable {
         let scale = trace > 0 ? trace / Double(n) : 1
         let base = dampening * scale
         func attempt(_ lambda: Double) -> Matrix<Double>? {
+            // Unshifted: factor g itself (no copy of the n×n matrix before the factorization's own).
+            if base + lambda == 0 { return try? CholeskyFactorization(g).lower }
             var shifted = g
             for i in 0..<n { shifted[i, i] += base + lambda }
             return try? CholeskyFactorization(shifted).lower

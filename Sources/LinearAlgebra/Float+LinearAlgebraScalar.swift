@@ -55,33 +55,63 @@ extension Float: LinearAlgebraScalar {
     /// the chosen triangle (the other is not referenced). Returns LAPACK's `info`: `k > 0` when the leading minor of
     /// order k is not positive definite.
     public static func _potrf(upper: Bool, n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32) -> Int32 {
-        LAPACKE_spotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: upper ? "U" : "L")), n, a, lda)
+        LAPACKE_spotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: upper ? "U" : "L")), n, a, lda)  // no NaN scan: callers check
     }
     /// `LAPACKE_ssyevd`, column-major, `jobz = 'V'`, `uplo = 'L'`: all eigenvalues of the symmetric n×n `a` (lower
     /// triangle read) in ascending order into `w`, and orthonormal eigenvectors as the columns of `a` (overwritten),
     /// by divide and conquer. Returns LAPACK's `info` (0 = success, > 0 no convergence).
     public static func _syevd(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>) -> Int32 {
-        LAPACKE_ssyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "L")), n, a, lda, w)
+        // The `_work` entry point with a workspace query: no NaN scan of `a` (callers check finiteness).
+        var q: Float = 0, iq: Int32 = 0
+        let v = CChar(UInt8(ascii: "V")), l = CChar(UInt8(ascii: "L"))
+        let info = LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, &q, -1, &iq, -1)
+        if info != 0 { return info }
+        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
+        var iwork = [Int32](repeating: 0, count: Swift.max(1, Int(iq)))
+        return work.withUnsafeMutableBufferPointer { wp in
+            iwork.withUnsafeMutableBufferPointer { ip in
+                LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, wp.baseAddress, Int32(wp.count), ip.baseAddress, Int32(ip.count))
+            }
+        }
     }
     /// `LAPACKE_ssytrd`, column-major, `uplo = 'L'`: reduces the symmetric n×n `a` (lower triangle read) to
     /// tridiagonal form T = Qᵀ·A·Q: diagonal into `d` (n), off-diagonal into `e` (n − 1), Q as reflectors left in `a`
     /// and `tau` (n − 1). Returns LAPACK's `info`.
     public static func _sytrd(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, d: UnsafeMutablePointer<Float>,
                               e: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>) -> Int32 {
-        LAPACKE_ssytrd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), n, a, lda, d, e, tau)
+        var q: Float = 0
+        let l = CChar(UInt8(ascii: "L"))
+        let info = LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, &q, -1)  // no NaN scan: callers check
+        if info != 0 { return info }
+        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
+        return work.withUnsafeMutableBufferPointer { LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, $0.baseAddress, Int32($0.count)) }
     }
     /// `LAPACKE_sstedc`, column-major, `compz = 'I'`: all eigenvalues (ascending, overwriting `d`) and the
     /// orthonormal eigenvectors (columns of the n×n `z`) of the symmetric tridiagonal matrix with diagonal `d` and
     /// off-diagonal `e` (destroyed), by divide and conquer. Returns LAPACK's `info` (> 0: no convergence).
     public static func _stedc(n: Int32, d: UnsafeMutablePointer<Float>, e: UnsafeMutablePointer<Float>,
                               z: UnsafeMutablePointer<Float>, ldz: Int32) -> Int32 {
-        LAPACKE_sstedc(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "I")), n, d, e, z, ldz)
+        var q: Float = 0, iq: Int32 = 0
+        let i = CChar(UInt8(ascii: "I"))
+        let info = LAPACKE_sstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, &q, -1, &iq, -1)
+        if info != 0 { return info }
+        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
+        var iwork = [Int32](repeating: 0, count: Swift.max(1, Int(iq)))
+        return work.withUnsafeMutableBufferPointer { wp in
+            iwork.withUnsafeMutableBufferPointer { ip in
+                LAPACKE_sstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, wp.baseAddress, Int32(wp.count), ip.baseAddress, Int32(ip.count))
+            }
+        }
     }
     /// `LAPACKE_sormtr`, column-major, `side = 'L'`, `uplo = 'L'`, `trans = 'N'`: `C ← Q·C` for the
     /// n×`columns` `c`, with Q given by `_sytrd`'s reflectors in `a` and `tau`. Returns LAPACK's `info`.
     public static func _ormtr(n: Int32, columns: Int32, a: UnsafePointer<Float>, lda: Int32, tau: UnsafePointer<Float>,
                               c: UnsafeMutablePointer<Float>, ldc: Int32) -> Int32 {
-        LAPACKE_sormtr(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")),
-                           n, columns, a, lda, tau, c, ldc)
+        var q: Float = 0
+        let l = CChar(UInt8(ascii: "L")), nt = CChar(UInt8(ascii: "N"))
+        let info = LAPACKE_sormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, &q, -1)  // no NaN scan
+        if info != 0 { return info }
+        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
+        return work.withUnsafeMutableBufferPointer { LAPACKE_sormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, $0.baseAddress, Int32($0.count)) }
     }
 }

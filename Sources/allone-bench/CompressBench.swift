@@ -10,6 +10,12 @@ import Glibc
 /// implementation of the same algorithm (`bench/numpy_masvd.py`), each as a child process with the
 /// same thread count; wall time, CPU time and peak RSS (`wait4` rusage) of each, and the ratios.
 ///
+/// numpy's speed depends on its OpenBLAS thread count in both directions on a small machine (its
+/// LAPACK calls do not scale), so `--numpy-threads` may list several counts: the speed-up is
+/// reported against each and against numpy's fastest. Before every timed child the page cache's
+/// dirty data is flushed (`sync`), so that neither side pays for writing back the other's output;
+/// `--repeat N` alternates the sides N times and reports medians.
+///
 /// The statistics file is an input both sides read: recorded beforehand by our own
 /// `allone-compress calibrate` on `--calibration-text` (untimed; or pass `--stats`), so neither side
 /// pays for calibration in the timings.
@@ -41,6 +47,12 @@ struct CompressBench: ParsableCommand {
 
     @Option(help: "Threads, both sides: OPENBLAS_NUM_THREADS for numpy; --workers N (one OpenBLAS thread each) for allone-compress.")
     var threads: Int = 1
+
+    @Option(help: "OpenBLAS thread counts for the numpy baseline, comma-separated (default: --threads); the speed-up is given against each and against the fastest.")
+    var numpyThreads: String?
+
+    @Option(name: .customLong("repeat"), help: "Runs of each side, alternating; medians are reported.")
+    var repeats: Int = 1
 
     @Option(help: "Folder for the outputs (removed afterwards).")
     var workdir: String = FileManager.default.temporaryDirectory.path
@@ -91,6 +103,22 @@ struct CompressBench: ParsableCommand {
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard ratio > 0, ratio < 1 else { throw ValidationError("--ratio must be in (0, 1)") }
+        guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard numpyThreadCounts.allSatisfy({ $0 >= 1 }), !numpyThreadCounts.isEmpty else {
+            throw ValidationError("--numpy-threads must list positive integers, e.g. 1,2")
+        }
+    }
+
+    /// `--numpy-threads` parsed (0 marks an unparsable entry, refused by `validate`).
+    var numpyThreadCounts: [Int] {
+        guard let list = numpyThreads else { return [threads] }
+        return list.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
+    }
+
+    /// The median of `xs` (the mean of the middle two for an even count).
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     func run() throws {
@@ -106,26 +134,51 @@ struct CompressBench: ParsableCommand {
             print(String(format: "statistics: %@, %d tokens of %@ (recorded by allone-compress calibrate in %.1f s, not timed below)",
                          statsPath, calibrationTokens, calibrationText, c.seconds))
         }
-        let env = ["OPENBLAS_NUM_THREADS": String(threads), "OMP_NUM_THREADS": String(threads)]
         let denseF32 = try Checkpoints.open(model).parameterCount * 4
-        let swiftOut = dir.appendingPathComponent("swift.safetensors").path
-        let loadBefore = Self.loadAverage
-        // Ours: `threads` tensors in flight, one OpenBLAS thread each (the CLI sets that itself).
-        let s = try Self.measure([executable, "compress", model, "--method", "masvd", "--allocate", "uniform", "--ratio", String(ratio),
-                                  "--stats", statsPath, "--out", swiftOut, "--quiet", "--workers", String(threads)], env: env)
-        guard s.status == 0 else { throw ValidationError("allone-compress failed: \(s.output)") }
-        let swiftBytes = (try? FileManager.default.attributesOfItem(atPath: swiftOut)[.size] as? Int) ?? 0
-        try? FileManager.default.removeItem(atPath: swiftOut)
-        let p = try Self.measure([python, "bench/numpy_masvd.py", model, statsPath, dir.appendingPathComponent("numpy.safetensors").path, String(ratio)], env: env)
-        guard p.status == 0 else { throw ValidationError("numpy baseline failed: \(p.output)") }
+        let swiftOut = dir.appendingPathComponent("swift.safetensors").path, numpyOut = dir.appendingPathComponent("numpy.safetensors").path
         func mib(_ b: Int) -> String { String(format: "%.0f MiB", Double(b) / 1_048_576) }
-        print("model: \(model) (dense F32 \(mib(denseF32))), ratio \(ratio), threads \(threads) each side " +
-              "(numpy: OPENBLAS_NUM_THREADS=\(threads); allone-compress: --workers \(threads), 1 OpenBLAS thread each)")
+        let loadBefore = Self.loadAverage
+        var ours: [Measurement] = [], swiftBytes = 0
+        var theirs: [Int: [Measurement]] = [:]
+        for _ in 0..<repeats {
+            // Ours: `threads` tensors in flight, one OpenBLAS thread each (the CLI sets that itself).
+            sync()
+            let s = try Self.measure([executable, "compress", model, "--method", "masvd", "--allocate", "uniform", "--ratio", String(ratio),
+                                      "--stats", statsPath, "--out", swiftOut, "--quiet", "--workers", String(threads)],
+                                     env: ["OPENBLAS_NUM_THREADS": String(threads), "OMP_NUM_THREADS": String(threads)])
+            guard s.status == 0 else { throw ValidationError("allone-compress failed: \(s.output)") }
+            swiftBytes = (try? FileManager.default.attributesOfItem(atPath: swiftOut)[.size] as? Int) ?? 0
+            try? FileManager.default.removeItem(atPath: swiftOut)
+            ours.append(s)
+            for t in numpyThreadCounts {
+                sync()
+                let p = try Self.measure([python, "bench/numpy_masvd.py", model, statsPath, numpyOut, String(ratio)],
+                                         env: ["OPENBLAS_NUM_THREADS": String(t), "OMP_NUM_THREADS": String(t)])
+                guard p.status == 0 else { throw ValidationError("numpy baseline failed: \(p.output)") }
+                try? FileManager.default.removeItem(atPath: numpyOut)
+                theirs[t, default: []].append(p)
+            }
+        }
+        let runs = repeats > 1 ? " (median of \(repeats) alternating runs)" : ""
+        print("model: \(model) (dense F32 \(mib(denseF32))), ratio \(ratio); allone-compress: --workers \(threads), 1 OpenBLAS thread each; " +
+              "numpy: OPENBLAS_NUM_THREADS=\(numpyThreadCounts.map(String.init).joined(separator: ", "))\(runs)")
         print("load average before: \(loadBefore), after: \(Self.loadAverage) (2-core machine; other work inflates wall times)")
-        print(String(format: "allone-compress masvd: %.1f s wall, %.1f s CPU, peak RSS %@ (%.2f× dense F32), output %@", s.seconds, s.cpuSeconds,
-                     mib(s.peakRSS), Double(s.peakRSS) / Double(denseF32), mib(swiftBytes)))
-        print(String(format: "numpy baseline:        %.1f s wall, %.1f s CPU, peak RSS %@", p.seconds, p.cpuSeconds, mib(p.peakRSS)))
-        print(String(format: "speed-up %.2f× (wall), %.2f× (CPU time); RSS ratio (swift/numpy) %.2f", p.seconds / s.seconds,
-                     p.cpuSeconds / s.cpuSeconds, Double(s.peakRSS) / Double(p.peakRSS)))
+        let sWall = Self.median(ours.map(\.seconds)), sCPU = Self.median(ours.map(\.cpuSeconds))
+        let sRSS = ours.map(\.peakRSS).max() ?? 0
+        print(String(format: "allone-compress masvd: %.1f s wall, %.1f s CPU, peak RSS %@ (%.2f× dense F32), output %@%@", sWall, sCPU,
+                     mib(sRSS), Double(sRSS) / Double(denseF32), mib(swiftBytes),
+                     repeats > 1 ? " — walls " + ours.map { String(format: "%.1f", $0.seconds) }.joined(separator: ", ") + " s" : ""))
+        var best: (threads: Int, wall: Double)? = nil
+        for t in numpyThreadCounts {
+            let ms = theirs[t] ?? []
+            let wall = Self.median(ms.map(\.seconds)), cpu = Self.median(ms.map(\.cpuSeconds)), rss = ms.map(\.peakRSS).max() ?? 0
+            print(String(format: "numpy baseline, %d thread%@: %.1f s wall, %.1f s CPU, peak RSS %@ — speed-up %.2f× (wall), %.2f× (CPU time)%@",
+                         t, t == 1 ? "" : "s", wall, cpu, mib(rss), wall / sWall, cpu / sCPU,
+                         repeats > 1 ? "; walls " + ms.map { String(format: "%.1f", $0.seconds) }.joined(separator: ", ") + " s" : ""))
+            if best == nil || wall < best!.wall { best = (t, wall) }
+        }
+        if let b = best, numpyThreadCounts.count > 1 {
+            print(String(format: "speed-up against numpy's fastest configuration (%d thread%@): %.2f× (wall)", b.threads, b.threads == 1 ? "" : "s", b.wall / sWall))
+        }
     }
 }
