@@ -13,8 +13,11 @@ import Glibc
 /// numpy's speed depends on its OpenBLAS thread count in both directions on a small machine (its
 /// LAPACK calls do not scale), so `--numpy-threads` may list several counts: the speed-up is
 /// reported against each and against numpy's fastest. Before every timed child the page cache's
-/// dirty data is flushed (`sync`), so that neither side pays for writing back the other's output;
-/// `--repeat N` alternates the sides N times and reports medians.
+/// dirty data is flushed (`sync`), so that neither side pays for writing back the other's output,
+/// and the machine idles `--settle` seconds (this VM's cores run measurably slower for a while after
+/// sustained load: the same compress took 10.3 s right after 40 s of load on both cores and 9.1 s
+/// after 30 s idle), so that each side starts from the same rested state; `--repeat N` alternates
+/// the sides N times and reports medians.
 ///
 /// The statistics file is an input both sides read: recorded beforehand by our own
 /// `allone-compress calibrate` on `--calibration-text` (untimed; or pass `--stats`), so neither side
@@ -53,6 +56,9 @@ struct CompressBench: ParsableCommand {
 
     @Option(name: .customLong("repeat"), help: "Runs of each side, alternating; medians are reported.")
     var repeats: Int = 1
+
+    @Option(help: "Seconds of idle before every timed run (after a sync), so that each starts from the same rested machine.")
+    var settle: Double = 20
 
     @Option(help: "Folder for the outputs (removed afterwards).")
     var workdir: String = FileManager.default.temporaryDirectory.path
@@ -104,6 +110,7 @@ struct CompressBench: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard ratio > 0, ratio < 1 else { throw ValidationError("--ratio must be in (0, 1)") }
         guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard settle >= 0, settle.isFinite else { throw ValidationError("--settle must be a non-negative number of seconds") }
         guard numpyThreadCounts.allSatisfy({ $0 >= 1 }), !numpyThreadCounts.isEmpty else {
             throw ValidationError("--numpy-threads must list positive integers, e.g. 1,2")
         }
@@ -142,7 +149,7 @@ struct CompressBench: ParsableCommand {
         var theirs: [Int: [Measurement]] = [:]
         for _ in 0..<repeats {
             // Ours: `threads` tensors in flight, one OpenBLAS thread each (the CLI sets that itself).
-            sync()
+            sync(); Thread.sleep(forTimeInterval: settle)
             let s = try Self.measure([executable, "compress", model, "--method", "masvd", "--allocate", "uniform", "--ratio", String(ratio),
                                       "--stats", statsPath, "--out", swiftOut, "--quiet", "--workers", String(threads)],
                                      env: ["OPENBLAS_NUM_THREADS": String(threads), "OMP_NUM_THREADS": String(threads)])
@@ -151,7 +158,7 @@ struct CompressBench: ParsableCommand {
             try? FileManager.default.removeItem(atPath: swiftOut)
             ours.append(s)
             for t in numpyThreadCounts {
-                sync()
+                sync(); Thread.sleep(forTimeInterval: settle)
                 let p = try Self.measure([python, "bench/numpy_masvd.py", model, statsPath, numpyOut, String(ratio)],
                                          env: ["OPENBLAS_NUM_THREADS": String(t), "OMP_NUM_THREADS": String(t)])
                 guard p.status == 0 else { throw ValidationError("numpy baseline failed: \(p.output)") }
@@ -159,7 +166,7 @@ struct CompressBench: ParsableCommand {
                 theirs[t, default: []].append(p)
             }
         }
-        let runs = repeats > 1 ? " (median of \(repeats) alternating runs)" : ""
+        let runs = (repeats > 1 ? " (median of \(repeats) alternating runs)" : "") + String(format: ", %.0f s idle before each", settle)
         print("model: \(model) (dense F32 \(mib(denseF32))), ratio \(ratio); allone-compress: --workers \(threads), 1 OpenBLAS thread each; " +
               "numpy: OPENBLAS_NUM_THREADS=\(numpyThreadCounts.map(String.init).joined(separator: ", "))\(runs)")
         print("load average before: \(loadBefore), after: \(Self.loadAverage) (2-core machine; other work inflates wall times)")
