@@ -61,57 +61,32 @@ extension Double: LinearAlgebraScalar {
     /// triangle read) in ascending order into `w`, and orthonormal eigenvectors as the columns of `a` (overwritten),
     /// by divide and conquer. Returns LAPACK's `info` (0 = success, > 0 no convergence).
     public static func _syevd(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, w: UnsafeMutablePointer<Double>) -> Int32 {
-        // The `_work` entry point with a workspace query: no NaN scan of `a` (callers check finiteness).
-        var q: Double = 0, iq: Int32 = 0
         let v = CChar(UInt8(ascii: "V")), l = CChar(UInt8(ascii: "L"))
-        let info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, &q, -1, &iq, -1)
-        if info != 0 { return info }
-        var work = [Double](repeating: 0, count: Swift.max(1, Int(q)))
-        var iwork = [Int32](repeating: 0, count: Swift.max(1, Int(iq)))
-        return work.withUnsafeMutableBufferPointer { wp in
-            iwork.withUnsafeMutableBufferPointer { ip in
-                LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, wp.baseAddress, Int32(wp.count), ip.baseAddress, Int32(ip.count))
-            }
-        }
+        return _lapackWithWorkspace(Double.self) { LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, $0, $1, $2, $3) }
     }
     /// `LAPACKE_dsytrd`, column-major, `uplo = 'L'`: reduces the symmetric n×n `a` (lower triangle read) to
     /// tridiagonal form T = Qᵀ·A·Q: diagonal into `d` (n), off-diagonal into `e` (n − 1), Q as reflectors left in `a`
     /// and `tau` (n − 1). Returns LAPACK's `info`.
     public static func _sytrd(n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32, d: UnsafeMutablePointer<Double>,
                               e: UnsafeMutablePointer<Double>, tau: UnsafeMutablePointer<Double>) -> Int32 {
-        var q: Double = 0
         let l = CChar(UInt8(ascii: "L"))
-        let info = LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, &q, -1)  // no NaN scan: callers check
-        if info != 0 { return info }
-        var work = [Double](repeating: 0, count: Swift.max(1, Int(q)))
-        return work.withUnsafeMutableBufferPointer { LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, $0.baseAddress, Int32($0.count)) }
+        return _lapackWithWorkspace(Double.self) { w, lw, _, _ in LAPACKE_dsytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, w, lw) }
     }
     /// `LAPACKE_dstedc`, column-major, `compz = 'I'`: all eigenvalues (ascending, overwriting `d`) and the
     /// orthonormal eigenvectors (columns of the n×n `z`) of the symmetric tridiagonal matrix with diagonal `d` and
     /// off-diagonal `e` (destroyed), by divide and conquer. Returns LAPACK's `info` (> 0: no convergence).
     public static func _stedc(n: Int32, d: UnsafeMutablePointer<Double>, e: UnsafeMutablePointer<Double>,
                               z: UnsafeMutablePointer<Double>, ldz: Int32) -> Int32 {
-        var q: Double = 0, iq: Int32 = 0
         let i = CChar(UInt8(ascii: "I"))
-        let info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, &q, -1, &iq, -1)
-        if info != 0 { return info }
-        var work = [Double](repeating: 0, count: Swift.max(1, Int(q)))
-        var iwork = [Int32](repeating: 0, count: Swift.max(1, Int(iq)))
-        return work.withUnsafeMutableBufferPointer { wp in
-            iwork.withUnsafeMutableBufferPointer { ip in
-                LAPACKE_dstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, wp.baseAddress, Int32(wp.count), ip.baseAddress, Int32(ip.count))
-            }
-        }
+        return _lapackWithWorkspace(Double.self) { LAPACKE_dstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, $0, $1, $2, $3) }
     }
     /// `LAPACKE_dormtr`, column-major, `side = 'L'`, `uplo = 'L'`, `trans = 'N'`: `C ← Q·C` for the
     /// n×`columns` `c`, with Q given by `_sytrd`'s reflectors in `a` and `tau`. Returns LAPACK's `info`.
     public static func _ormtr(n: Int32, columns: Int32, a: UnsafePointer<Double>, lda: Int32, tau: UnsafePointer<Double>,
                               c: UnsafeMutablePointer<Double>, ldc: Int32) -> Int32 {
-        var q: Double = 0
         let l = CChar(UInt8(ascii: "L")), nt = CChar(UInt8(ascii: "N"))
-        let info = LAPACKE_dormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, &q, -1)  // no NaN scan
-        if info != 0 { return info }
-        var work = [Double](repeating: 0, count: Swift.max(1, Int(q)))
-        return work.withUnsafeMutableBufferPointer { LAPACKE_dormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, $0.baseAddress, Int32($0.count)) }
+        return _lapackWithWorkspace(Double.self) { w, lw, _, _ in
+            LAPACKE_dormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, w, lw)
+        }
     }
 }

@@ -61,57 +61,32 @@ extension Float: LinearAlgebraScalar {
     /// triangle read) in ascending order into `w`, and orthonormal eigenvectors as the columns of `a` (overwritten),
     /// by divide and conquer. Returns LAPACK's `info` (0 = success, > 0 no convergence).
     public static func _syevd(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, w: UnsafeMutablePointer<Float>) -> Int32 {
-        // The `_work` entry point with a workspace query: no NaN scan of `a` (callers check finiteness).
-        var q: Float = 0, iq: Int32 = 0
         let v = CChar(UInt8(ascii: "V")), l = CChar(UInt8(ascii: "L"))
-        let info = LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, &q, -1, &iq, -1)
-        if info != 0 { return info }
-        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
-        var iwork = [Int32](repeating: 0, count: Swift.max(1, Int(iq)))
-        return work.withUnsafeMutableBufferPointer { wp in
-            iwork.withUnsafeMutableBufferPointer { ip in
-                LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, wp.baseAddress, Int32(wp.count), ip.baseAddress, Int32(ip.count))
-            }
-        }
+        return _lapackWithWorkspace(Float.self) { LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, v, l, n, a, lda, w, $0, $1, $2, $3) }
     }
     /// `LAPACKE_ssytrd`, column-major, `uplo = 'L'`: reduces the symmetric n×n `a` (lower triangle read) to
     /// tridiagonal form T = Qᵀ·A·Q: diagonal into `d` (n), off-diagonal into `e` (n − 1), Q as reflectors left in `a`
     /// and `tau` (n − 1). Returns LAPACK's `info`.
     public static func _sytrd(n: Int32, a: UnsafeMutablePointer<Float>, lda: Int32, d: UnsafeMutablePointer<Float>,
                               e: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>) -> Int32 {
-        var q: Float = 0
         let l = CChar(UInt8(ascii: "L"))
-        let info = LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, &q, -1)  // no NaN scan: callers check
-        if info != 0 { return info }
-        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
-        return work.withUnsafeMutableBufferPointer { LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, $0.baseAddress, Int32($0.count)) }
+        return _lapackWithWorkspace(Float.self) { w, lw, _, _ in LAPACKE_ssytrd_work(LAPACK_COL_MAJOR, l, n, a, lda, d, e, tau, w, lw) }
     }
     /// `LAPACKE_sstedc`, column-major, `compz = 'I'`: all eigenvalues (ascending, overwriting `d`) and the
     /// orthonormal eigenvectors (columns of the n×n `z`) of the symmetric tridiagonal matrix with diagonal `d` and
     /// off-diagonal `e` (destroyed), by divide and conquer. Returns LAPACK's `info` (> 0: no convergence).
     public static func _stedc(n: Int32, d: UnsafeMutablePointer<Float>, e: UnsafeMutablePointer<Float>,
                               z: UnsafeMutablePointer<Float>, ldz: Int32) -> Int32 {
-        var q: Float = 0, iq: Int32 = 0
         let i = CChar(UInt8(ascii: "I"))
-        let info = LAPACKE_sstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, &q, -1, &iq, -1)
-        if info != 0 { return info }
-        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
-        var iwork = [Int32](repeating: 0, count: Swift.max(1, Int(iq)))
-        return work.withUnsafeMutableBufferPointer { wp in
-            iwork.withUnsafeMutableBufferPointer { ip in
-                LAPACKE_sstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, wp.baseAddress, Int32(wp.count), ip.baseAddress, Int32(ip.count))
-            }
-        }
+        return _lapackWithWorkspace(Float.self) { LAPACKE_sstedc_work(LAPACK_COL_MAJOR, i, n, d, e, z, ldz, $0, $1, $2, $3) }
     }
     /// `LAPACKE_sormtr`, column-major, `side = 'L'`, `uplo = 'L'`, `trans = 'N'`: `C ← Q·C` for the
     /// n×`columns` `c`, with Q given by `_sytrd`'s reflectors in `a` and `tau`. Returns LAPACK's `info`.
     public static func _ormtr(n: Int32, columns: Int32, a: UnsafePointer<Float>, lda: Int32, tau: UnsafePointer<Float>,
                               c: UnsafeMutablePointer<Float>, ldc: Int32) -> Int32 {
-        var q: Float = 0
         let l = CChar(UInt8(ascii: "L")), nt = CChar(UInt8(ascii: "N"))
-        let info = LAPACKE_sormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, &q, -1)  // no NaN scan
-        if info != 0 { return info }
-        var work = [Float](repeating: 0, count: Swift.max(1, Int(q)))
-        return work.withUnsafeMutableBufferPointer { LAPACKE_sormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, $0.baseAddress, Int32($0.count)) }
+        return _lapackWithWorkspace(Float.self) { w, lw, _, _ in
+            LAPACKE_sormtr_work(LAPACK_COL_MAJOR, l, l, nt, n, columns, a, lda, tau, c, ldc, w, lw)
+        }
     }
 }

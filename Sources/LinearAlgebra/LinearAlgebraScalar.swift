@@ -41,3 +41,20 @@ where Self.RawSignificand: FixedWidthInteger {
     static func _ormtr(n: Int32, columns: Int32, a: UnsafePointer<Self>, lda: Int32, tau: UnsafePointer<Self>,
                        c: UnsafeMutablePointer<Self>, ldc: Int32) -> Int32
 }
+
+/// Calls a LAPACK `_work` routine with the workspace it asks for: `call(work, lwork, iwork, liwork)` runs
+/// once as a query (lwork = liwork = −1; LAPACK returns the sizes in `work[0]` and `iwork[0]`), then with
+/// arrays of those sizes. Routines without an integer workspace ignore the last two arguments. The
+/// `_work` entry points skip LAPACKE's NaN scan of the inputs: every caller checks finiteness first.
+@inline(__always)
+func _lapackWithWorkspace<T: BinaryFloatingPoint>(_ type: T.Type,
+                                                   _ call: (UnsafeMutablePointer<T>, Int32, UnsafeMutablePointer<Int32>, Int32) -> Int32) -> Int32 {
+    var q = T.zero, iq: Int32 = 0
+    let info = call(&q, -1, &iq, -1)
+    if info != 0 { return info }
+    var work = [T](repeating: 0, count: Swift.max(1, Int(q)))
+    var iwork = [Int32](repeating: 0, count: Swift.max(1, Int(iq)))
+    return work.withUnsafeMutableBufferPointer { w in
+        iwork.withUnsafeMutableBufferPointer { i in call(w.baseAddress!, Int32(w.count), i.baseAddress!, Int32(i.count)) }
+    }
+}
