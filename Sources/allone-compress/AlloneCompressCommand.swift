@@ -22,6 +22,7 @@ struct AlloneCompressCommand: AsyncParsableCommand {
     /// every other bad input, its message prefixed `error:` like the commands' own (`CLIFailure`),
     /// followed by the usage. Help and `--version` exit 0; `ExitCode`s thrown by commands pass through.
     static func main() async {
+        if CommandLine.arguments.dropFirst().first == "compress" { CompressCommand.tuneMalloc() }
         do {
             var command = try await asyncParseAsRoot(nil)
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import AlloneCompress
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `allone-compress compress MODEL --method … (--ratio R | --bytes N) --out OUT`.
 struct CompressCommand: AsyncParsableCommand {
@@ -115,6 +118,25 @@ struct CompressCommand: AsyncParsableCommand {
         if !(shrinkage.isFinite && shrinkage >= 0) || (shrinkageTarget == .diagonal && shrinkage > 1) {
             throw CLIFailure.reject("--shrinkage \(shrinkage) must be ≥ 0 (and ≤ 1 for the diagonal target)")
         }
+    }
+
+    /// glibc malloc policy for this process's compression: one arena, a fixed 32 MiB mmap threshold and
+    /// a 64 MiB trim threshold. The pipeline allocates and frees matrices of 1–20 MB in a few threads;
+    /// with glibc's defaults (per-thread arenas, a threshold that moves with the frees) the freed pages
+    /// are returned and faulted in again at random — SmolLM2 masvd, two workers: 150K–670K page faults
+    /// (once 1.6M, +3 s of system time) and 210–250 MiB peak RSS; with this policy 40–57K faults and
+    /// 175–183 MiB (docs/BENCHMARKS.md). Called first thing in `main` for `compress` (before any thread
+    /// has an arena of its own). `mallopt` is looked up at run time (not in Swift's Glibc module);
+    /// elsewhere this does nothing.
+    static func tuneMalloc() {
+        #if canImport(Glibc)
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return }  // RTLD_DEFAULT
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        _ = mallopt(-8, 1)         // M_ARENA_MAX
+        _ = mallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD (fixed: no dynamic adjustment)
+        _ = mallopt(-1, 64 << 20)  // M_TRIM_THRESHOLD
+        #endif
     }
 
     func run() async throws {
