@@ -38,36 +38,25 @@ extension Compressor {
 
     /// The manifest entry of a tensor kept dense (stored as `dtype`, F32 for 1-D), its checksum
     /// streamed over row slices (`forEachSlice`): the same entry as `denseEntry(name:tensor:…)`.
-    func streamedDenseEntry(_ info: TensorInfo, dtype: DType) throws -> CompressionManifest.Entry {
-        let d: DType = info.shape.count < 2 ? .f32 : dtype
-        var h = SHA256()
-        try forEachSlice(info.name) { v in
-            if d == .f32 { h.update(UnsafeRawBufferPointer(v)) } else { h.update(StoredCodec.encode(Array(v), as: d)) }
-        }
-        return CompressionManifest.Entry(name: info.name, layout: "dense", method: "dense", originalShape: info.shape,
-                                         originalType: info.storage.description,
-                                         stored: [.init(name: info.name, dtype: d.rawValue, shape: info.shape, sha256: h.finalizeHex())])
-    }
-
-    /// `streamedDenseEntry`, also writing the stored bytes at the tensor's place in `out` as they
-    /// are hashed (one conversion for both).
-    func placedDenseEntry(_ info: TensorInfo, dtype: DType, into out: SafeTensorsPlacedWriter) throws -> CompressionManifest.Entry {
-        let d: DType = info.shape.count < 2 ? .f32 : dtype
+    /// With `out`, the stored bytes are also written at the tensor's place there as they are hashed
+    /// (one conversion for both).
+    func streamedDenseEntry(_ info: TensorInfo, dtype: DType, into out: SafeTensorsPlacedWriter? = nil) throws -> CompressionManifest.Entry {
+        let d = Self.denseStoredType(info.shape, dtype)
         var h = SHA256()
         var offset = 0
         do {
             try forEachSlice(info.name) { v in
                 func put(_ bytes: UnsafeRawBufferPointer) throws {
                     h.update(bytes)
-                    try out.write(info.name, at: offset, bytes: bytes)
+                    try out?.write(info.name, at: offset, bytes: bytes)
                     offset += bytes.count
                 }
                 if d == .f32 { try put(UnsafeRawBufferPointer(v)) } else { try StoredCodec.encode(Array(v), as: d).withUnsafeBytes { try put($0) } }
             }
         } catch let e as WeightFormatError {
-            throw CompressionError.journal(path: out.path, reason: e.description)
+            throw CompressionError.journal(path: out?.path ?? source.path, reason: e.description)
         }
-        guard offset == out.range(of: info.name)?.count else {
+        if let out, offset != out.range(of: info.name)?.count {
             throw CompressionError.invalidCheckpoint(file: out.path, field: info.name, reason: "wrote \(offset) bytes where the layout holds \(out.range(of: info.name)?.count ?? 0)")
         }
         return CompressionManifest.Entry(name: info.name, layout: "dense", method: "dense", originalShape: info.shape,

@@ -76,7 +76,7 @@ extension Compressor {
             return [.init(name: t.name + ".lr.a", dtype: dtype, shape: [item.rows, k]),
                     .init(name: t.name + ".lr.b", dtype: dtype, shape: [k, item.columns])]
         }
-        return [.init(name: t.name, dtype: t.shape.count < 2 ? .f32 : dtype, shape: t.shape)]
+        return [.init(name: t.name, dtype: Self.denseStoredType(t.shape, dtype), shape: t.shape)]
     }
 
     /// The manifest and safetensors metadata of an output with `entries` (source order).
@@ -209,7 +209,7 @@ extension Compressor {
         try _forEach(work.count, workers: stopAfterComputed == nil ? workers : 1) { j in
             switch work[j] {
             case let .dense(t):
-                let e = try placed.map { try placedDenseEntry(t, dtype: options.dtype, into: $0) } ?? streamedDenseEntry(t, dtype: options.dtype)
+                let e = try streamedDenseEntry(t, dtype: options.dtype, into: placed)
                 lock.lock(); defer { lock.unlock() }
                 denseEntries[t.name] = e
                 finished += 1
@@ -257,12 +257,8 @@ extension Compressor {
             tensorBytes = out.byteCounts.reduce(0, +)
             progress?.update(completed: work.count, total: work.count, label: "write header")
             do {
-                if options.zstd {
-                    // The header goes into the file in place; the container is packed from it.
-                    if try out.commit(to: assembled, metadata: meta) == false { try out.commitCopying(to: assembled, metadata: meta) }
-                } else if try out.commit(to: path, metadata: meta) == false {
-                    try out.commitCopying(to: path, metadata: meta)
-                }
+                // With zstd the container is packed from the finished safetensors.
+                try out.commit(to: options.zstd ? assembled : path, metadata: meta)
             } catch let e as WeightFormatError {
                 throw CompressionError.journal(path: journal.partialPath, reason: e.description)
             }

@@ -471,9 +471,12 @@ public final class Compressor: @unchecked Sendable {
         return (n > 0 ? e.frobeniusNorm / n : 0, "weight")
     }
 
+    /// The stored type of a tensor kept dense: `dtype`, but F32 for 1-D tensors (norms, biases).
+    static func denseStoredType(_ shape: [Int], _ dtype: DType) -> DType { shape.count < 2 ? .f32 : dtype }
+
     /// A tensor kept dense: stored as `dtype` (F32 for 1-D tensors).
     func denseTensor(name: String, tensor: Tensor, originalType: String, dtype: DType) throws -> CompressedTensor {
-        let d: DType = tensor.shape.count < 2 ? .f32 : dtype
+        let d = Self.denseStoredType(tensor.shape, dtype)
         let bytes = StoredCodec.encode(tensor.storage, as: d)
         let entry = CompressionManifest.Entry(name: name, layout: "dense", method: "dense", originalShape: tensor.shape, originalType: originalType,
                                               stored: [.init(name: name, dtype: d.rawValue, shape: tensor.shape, sha256: SHA256.hex(bytes))])
@@ -482,7 +485,7 @@ public final class Compressor: @unchecked Sendable {
 
     /// The manifest entry of a tensor kept dense, hashing its stored bytes without a second copy for F32.
     func denseEntry(name: String, tensor: Tensor, originalType: String, dtype: DType) throws -> CompressionManifest.Entry {
-        let d: DType = tensor.shape.count < 2 ? .f32 : dtype
+        let d = Self.denseStoredType(tensor.shape, dtype)
         let sha = d == .f32 ? tensor.storage.withUnsafeBytes { SHA256.hex($0) } : SHA256.hex(StoredCodec.encode(tensor.storage, as: d))
         return CompressionManifest.Entry(name: name, layout: "dense", method: "dense", originalShape: tensor.shape, originalType: originalType,
                                          stored: [.init(name: name, dtype: d.rawValue, shape: tensor.shape, sha256: sha)])

@@ -13,7 +13,7 @@ import TensorCore
 ///
 /// The file lives at a fixed `path` (for example inside a resume journal) and is kept when the
 /// writer is dropped, so that a later run can reuse the tensors already written
-/// (`reuseExisting`); `commit(to:)` moves it into place atomically. Nothing here is
+/// (`reuseExisting`); `commit(to:metadata:)` moves it into place atomically. Nothing here is
 /// visible at the destination before `commit`.
 public final class SafeTensorsPlacedWriter: @unchecked Sendable {
     /// The file being written.
@@ -74,9 +74,14 @@ public final class SafeTensorsPlacedWriter: @unchecked Sendable {
     /// Bytes of the header JSON (without padding) that `SafeTensorsWriter` writes for `tensors` and
     /// `metadata`: what a `headerCapacity` must hold.
     public static func headerJSONLength(tensors: [SafeTensorsWriter.TensorDescriptor], metadata: [String: String]) throws -> Int {
-        var json = Array(try SafeTensorsWriter.layout(tensors, metadata: metadata, file: "").header.dropFirst(8))
+        try unpaddedJSON(tensors, metadata: metadata, file: "").count
+    }
+
+    /// `SafeTensorsWriter`'s header JSON for `tensors` and `metadata`, without its length prefix and padding.
+    private static func unpaddedJSON(_ tensors: [SafeTensorsWriter.TensorDescriptor], metadata: [String: String], file: String) throws -> [UInt8] {
+        var json = Array(try SafeTensorsWriter.layout(tensors, metadata: metadata, file: file).header.dropFirst(8))
         while json.last == UInt8(ascii: " ") { json.removeLast() }
-        return json.count
+        return json
     }
 
     /// The absolute byte range of tensor `name` in the file, or nil for a name not in the layout.
@@ -119,9 +124,7 @@ public final class SafeTensorsPlacedWriter: @unchecked Sendable {
     /// The header for `metadata` (the JSON `SafeTensorsWriter` would write for the same tensors),
     /// padded with spaces to `headerCapacity`, or nil when it needs more room.
     public func header(metadata: [String: String]) throws -> [UInt8]? {
-        let layout = try SafeTensorsWriter.layout(order, metadata: metadata, file: path)
-        var json = Array(layout.header.dropFirst(8))
-        while json.last == UInt8(ascii: " ") { json.removeLast() }
+        var json = try Self.unpaddedJSON(order, metadata: metadata, file: path)
         guard json.count <= headerCapacity else { return nil }
         json += [UInt8](repeating: UInt8(ascii: " "), count: headerCapacity - json.count)
         var header: [UInt8] = []
@@ -129,11 +132,17 @@ public final class SafeTensorsPlacedWriter: @unchecked Sendable {
         return header + json
     }
 
-    /// Writes the header for `metadata` into the reserved area, then fsyncs the file, closes it and
-    /// renames it to `destination` (then fsyncs that folder). Returns false, having written nothing,
-    /// when the header does not fit the reserved area: use `commitCopying(to:metadata:)` then.
+    /// Moves the finished file to `destination` with the header for `metadata`: written into the
+    /// reserved area, then the file fsynced, closed and renamed (and that folder fsynced) — returns
+    /// true. When the header outgrew the reserved area, a new file is written at `destination`
+    /// instead (atomically, `SafeTensorsWriter`) with the exact header and this file's tensor bytes
+    /// copied behind it — returns false; this file is then left as it is.
+    @discardableResult
     public func commit(to destination: String, metadata: [String: String]) throws -> Bool {
-        guard let h = try header(metadata: metadata) else { return false }
+        guard let h = try header(metadata: metadata) else {
+            try copy(to: destination, metadata: metadata)
+            return false
+        }
         try h.withUnsafeBytes { try pwriteAll($0, at: 0) }
         guard fsync(fd) == 0 else { throw WeightFormatError.writeFailed(file: path, reason: "fsync: " + _errno()) }
         guard Glibc.close(fd) == 0 else { fd = -1; throw WeightFormatError.writeFailed(file: path, reason: "close: " + _errno()) }
@@ -147,10 +156,8 @@ public final class SafeTensorsPlacedWriter: @unchecked Sendable {
         return true
     }
 
-    /// Writes a new file at `destination` (atomically, `AtomicFile`) with the exact header for
-    /// `metadata` and this file's tensor bytes copied behind it: the fallback when the header
-    /// outgrew the reserved area.
-    public func commitCopying(to destination: String, metadata: [String: String]) throws {
+    /// `commit`'s fallback: the exact header, then the tensor bytes copied 8 MiB at a time.
+    private func copy(to destination: String, metadata: [String: String]) throws {
         let writer = try SafeTensorsWriter(path: destination, tensors: order, metadata: metadata)
         for (d, n) in zip(order, byteCounts) {
             let start = ranges[d.name]?.lowerBound ?? 0
