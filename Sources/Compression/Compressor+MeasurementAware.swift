@@ -56,10 +56,14 @@ extension Compressor {
     }
 
     /// How many singular vectors pass 1 keeps for pass 2: every one when decompositions are cached
-    /// in memory (any later budget), else up to the break-even rank (a plan never factors above it
-    /// when dense is allowed; a larger rank recomputes).
-    func keptVectors(rows m: Int, columns n: Int) -> Int {
-        cache != nil ? min(m, n) : max(1, min(min(m, n), (m * n - 1) / (m + n)))
+    /// in memory (any later budget); the planned rank of `name` when the plan is known before pass 1
+    /// (`plannedRanks`); else up to the break-even rank (a plan never factors above it when dense is
+    /// allowed; a larger rank recomputes). The back-transformation (`ormtr`) and the spilled vectors
+    /// scale with this count.
+    func keptVectors(_ name: String, rows m: Int, columns n: Int) -> Int {
+        if cache != nil { return min(m, n) }
+        if let k = plannedRanks[name] { return max(1, min(k, min(m, n))) }
+        return max(1, min(min(m, n), (m * n - 1) / (m + n)))
     }
 
     /// Pass 2 of masvd for one matrix: factors from the pass-1 spectrum (`weightedFactors`; L is
@@ -77,7 +81,7 @@ extension Compressor {
             chol = c
             return c
         }
-        let spectrum = try weightedSpectrum(name, w, keep: max(k, keptVectors(rows: w.rows, columns: w.columns)), shrinkage: options.shrinkage,
+        let spectrum = try weightedSpectrum(name, w, keep: max(k, keptVectors(name, rows: w.rows, columns: w.columns)), shrinkage: options.shrinkage,
                                             consume: true) {
             let c = try lowerFactor(); return (c.lower, c.whitening.shift)
         }

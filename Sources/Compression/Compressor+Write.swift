@@ -35,13 +35,19 @@ extension Compressor {
             let encoder = Thread { [self] in _ = try? sourceMetadataEntries() }
             encoder.stackSize = 1 << 20
             encoder.start()
+            // Ranks known before pass 1 let it keep exactly the vectors pass 2 uses; a resumed run
+            // takes them from the same plan, so its recomputed spectra match the first run's bytes.
+            defer { plannedRanks = [:] }
             let plan: CompressionPlan
             if let k = earlyKey, let p = CompressionJournal.loadPlan(output: path, key: k), p.options == options {
                 plan = p
+                plannedRanks = Self.factoredRanks(p)
             } else {
+                plannedRanks = uniformRanksBeforeAnalysis(options) ?? [:]
                 let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, shrinkage: options.shrinkage,
                                            progress: progress)
                 plan = try self.plan(analysis, options: options)
+                plannedRanks = Self.factoredRanks(plan)
                 try CompressionJournal.savePlan(plan, output: path, key: earlyKey ?? fingerprint(["options": .options(options)]))
             }
             if options.sequential {
@@ -50,6 +56,27 @@ extension Compressor {
             defer { precomputed = [:] }
             return try write(plan, to: path, progress: progress)
         }
+    }
+
+    /// The rank of every low-rank item of `plan` when its ranks do not depend on the spectra (uniform
+    /// allocation), by name; empty otherwise (a greedy plan's ranks come from pass 1, whose vectors
+    /// then go up to the break-even rank, and a resumed greedy run must recompute the same ones).
+    static func factoredRanks(_ plan: CompressionPlan) -> [String: Int] {
+        guard plan.options.allocation == .uniform else { return [:] }
+        var ranks: [String: Int] = [:]
+        for item in plan.items { if case let .lowRank(k) = item.choice { ranks[item.name] = k } }
+        return ranks
+    }
+
+    /// The uniform plan's ranks before any spectrum is computed: `plan` on the shapes alone (uniform
+    /// ranks depend on nothing else), nil for another allocation or when that plan cannot be made
+    /// (the real plan then reports why).
+    func uniformRanksBeforeAnalysis(_ options: CompressionOptions) -> [String: Int]? {
+        guard options.allocation == .uniform, cache == nil else { return nil }
+        let shapes = CompressionAnalysis(spectrum: spectrum(for: options), matrices: linearTensors.map {
+            .init(name: $0.name, rows: $0.shape[0], columns: $0.shape[1], singularValues: [], originalType: $0.storage.description)
+        })
+        return (try? plan(shapes, options: options)).map(Self.factoredRanks)
     }
 
     /// Executes `plan` into the compressed checkpoint at `path` (atomically: nothing appears there

@@ -51,6 +51,12 @@ public final class Compressor: @unchecked Sendable {
     /// is the same.
     public var workers: Int = 1
 
+    /// The rank of every factored matrix when the plan is known before pass 1 (`compress` with uniform
+    /// allocation, whose ranks depend on the shapes only; and every resumed run, whose plan is
+    /// journaled): pass 1 then keeps exactly the singular vectors pass 2 uses (`keptVectors`). Empty:
+    /// up to the break-even rank.
+    var plannedRanks: [String: Int] = [:]
+
     /// Arithmetic of masvd's pass-1 Gram product (see `GramTruncation.GramPrecision`).
     var gramPrecision: GramTruncation.GramPrecision = .double
 
@@ -189,7 +195,7 @@ public final class Compressor: @unchecked Sendable {
                     sigma = try Self.singularValues(w.converted(to: Double.self))
                 case .whitened:
                     // masvd's pass 1, kept for pass 2 (`weightedSpectrum`); one Cholesky per calibration group.
-                    sigma = try weightedSpectrum(t.name, w, keep: keptVectors(rows: w.rows, columns: w.columns), shrinkage: shrinkage) {
+                    sigma = try weightedSpectrum(t.name, w, keep: keptVectors(t.name, rows: w.rows, columns: w.columns), shrinkage: shrinkage) {
                         let c = try cholesky(for: t.name, dimension: w.columns, shrinkage: shrinkage); return (c.lower, c.whitening.shift)
                     }.singularValues
                 case .scaled:

@@ -17,7 +17,9 @@ import Glibc
 /// and the machine idles `--settle` seconds (this VM's cores run measurably slower for a while after
 /// sustained load: the same compress took 10.3 s right after 40 s of load on both cores and 9.1 s
 /// after 30 s idle), so that each side starts from the same rested state; `--repeat N` alternates
-/// the sides N times and reports medians.
+/// the sides N times and reports medians. Both inputs (model and statistics) are read once, untimed,
+/// before the first timed run, so that the first side to run does not pay alone for a page cache
+/// another job emptied (a compress right after a CI run took 17.5 s instead of 9.3 s).
 ///
 /// The statistics file is an input both sides read: recorded beforehand by our own
 /// `allone-compress calibrate` on `--calibration-text` (untimed; or pass `--stats`), so neither side
@@ -101,6 +103,13 @@ struct CompressBench: ParsableCommand {
                            status: (status >> 8) & 0xff, output: output)
     }
 
+    /// Reads the file at `path` once from start to end (8 MiB at a time), discarding the bytes.
+    static func readThrough(_ path: String) throws {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read \(path)") }
+        defer { try? h.close() }
+        while let chunk = try h.read(upToCount: 8 << 20), !chunk.isEmpty {}
+    }
+
     /// The 1-, 5- and 15-minute load averages (`/proc/loadavg`), for the report.
     static var loadAverage: String {
         ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
@@ -144,6 +153,8 @@ struct CompressBench: ParsableCommand {
         let denseF32 = try Checkpoints.open(model).parameterCount * 4
         let swiftOut = dir.appendingPathComponent("swift.safetensors").path, numpyOut = dir.appendingPathComponent("numpy.safetensors").path
         func mib(_ b: Int) -> String { String(format: "%.0f MiB", Double(b) / 1_048_576) }
+        // Warm the page cache with both inputs (untimed): every timed run then reads them from memory.
+        for path in [model, statsPath] { try Self.readThrough(path) }
         let loadBefore = Self.loadAverage
         var ours: [Measurement] = [], swiftBytes = 0
         var theirs: [Int: [Measurement]] = [:]
@@ -168,7 +179,7 @@ struct CompressBench: ParsableCommand {
         }
         let runs = (repeats > 1 ? " (median of \(repeats) alternating runs)" : "") + String(format: ", %.0f s idle before each", settle)
         print("model: \(model) (dense F32 \(mib(denseF32))), ratio \(ratio); allone-compress: --workers \(threads), 1 OpenBLAS thread each; " +
-              "numpy: OPENBLAS_NUM_THREADS=\(numpyThreadCounts.map(String.init).joined(separator: ", "))\(runs)")
+              "numpy: OPENBLAS_NUM_THREADS=\(numpyThreadCounts.map(String.init).joined(separator: ", "))\(runs); inputs read once before timing")
         print("load average before: \(loadBefore), after: \(Self.loadAverage) (2-core machine; other work inflates wall times)")
         let sWall = Self.median(ours.map(\.seconds)), sCPU = Self.median(ours.map(\.cpuSeconds))
         let sRSS = ours.map(\.peakRSS).max() ?? 0

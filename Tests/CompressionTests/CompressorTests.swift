@@ -230,6 +230,37 @@ import Decomposition
         #expect(!FileManager.default.fileExists(atPath: journal))
     }
 
+    /// Uniform ranks depend on the shapes only, so `compress` plans them before pass 1 and keeps
+    /// exactly those singular vectors; the plan made from the real spectra must give the same ranks,
+    /// and a resumed masvd run (whose pass 2 recomputes the spectra it did not spill) the same bytes.
+    @Test func uniformMasvdPlansItsRanksBeforePass1AndResumesIdentically() throws {
+        let src = try SyntheticModel.write(to: dir)
+        let (cal, _) = try SyntheticModel.calibration()
+        let opts = CompressionOptions(method: .masvd, budget: .ratio(0.4), allocation: .uniform)
+        let c = try Compressor(source: try Checkpoints.open(src), calibration: cal)
+        let early = try #require(c.uniformRanksBeforeAnalysis(opts))
+        let planned = Compressor.factoredRanks(try c.plan(c.analyze(spectrum: .whitened), options: opts))
+        #expect(early == planned)
+        #expect(early.count == 14)
+        // Below the break-even rank (what pass 1 keeps without a plan), or the early plan saves nothing.
+        #expect(early.contains { name, k in
+            let t = c.linearTensors.first { $0.name == name }!
+            return k < (t.shape[0] * t.shape[1] - 1) / (t.shape[0] + t.shape[1])
+        })
+        #expect(c.uniformRanksBeforeAnalysis(.init(method: .masvd, budget: .ratio(0.4), allocation: .greedy)) == nil)
+
+        let fresh = try compress(src, opts, calibration: cal, out: "fresh.safetensors")
+        let out = dir.appendingPathComponent("resumed.safetensors").path
+        let first = try Compressor(source: try Checkpoints.open(src), calibration: cal)
+        first.stopAfterComputed = 6
+        #expect(throws: CompressionError.interrupted(afterTensors: 6)) { try first.compress(options: opts, to: out) }
+        let again = try Compressor(source: try Checkpoints.open(src), calibration: cal).compress(options: opts, to: out)
+        #expect(again.resumedTensors == 6)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(contentsOf: URL(fileURLWithPath: fresh.path)))
+        // A greedy plan has no early ranks: pass 1 keeps vectors up to the break-even rank, as before.
+        #expect(Compressor.factoredRanks(try c.plan(c.analyze(spectrum: .whitened), options: .init(method: .masvd, budget: .ratio(0.4), allocation: .greedy))).isEmpty)
+    }
+
     @Test func oneAnalysisServesSeveralBudgets() throws {
         let src = try SyntheticModel.write(to: dir)
         let c = try Compressor(source: try Checkpoints.open(src))
