@@ -149,6 +149,22 @@ struct CompressCLITests {
         #expect(rep.stderr.contains("it is an existing file, not a folder"), "\(rep.stderr)")
     }
 
+    /// compress runs OpenBLAS single-threaded inside whatever OPENBLAS_NUM_THREADS says, so the
+    /// output does not depend on it (nor on `--workers`).
+    @Test func openBLASThreadCountDoesNotChangeTheBytes() throws {
+        let model = try writeModel(layers: 2, dim: 192, hidden: 384)
+        var outputs: [Data] = []
+        for (threads, workers) in [("1", "1"), ("2", "1"), ("2", "2")] {
+            let out = dir.appendingPathComponent("t\(threads)w\(workers).safetensors").path
+            let r = try CLIRunner.run(["compress", model, "--method", "svd", "--ratio", "0.4", "--workers", workers, "--out", out, "--quiet"],
+                                      environment: ["OPENBLAS_NUM_THREADS": threads])
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0] == outputs[2])
+    }
+
     @Test func killedRunResumesToTheSameBytes() throws {
         let model = try writeModel(layers: 4, dim: 192, hidden: 384)
         let fresh = dir.appendingPathComponent("fresh.safetensors").path

@@ -162,12 +162,8 @@ import Decomposition
             // Two tensors in flight (pass 1 and pass 2): the same bytes.
             let c = try compress(src, opts, calibration: cal, out: "c", workers: 3)
             #expect(try Data(contentsOf: URL(fileURLWithPath: a.path)) == Data(contentsOf: URL(fileURLWithPath: c.path)))
-            // OpenBLAS asked for two threads (as OPENBLAS_NUM_THREADS=2 would): compress pins it to one inside.
-            let before = BLAS.threadCount
-            BLAS.threadCount = 2
-            let d = try compress(src, opts, calibration: cal, out: "d")
-            BLAS.threadCount = before
-            #expect(try Data(contentsOf: URL(fileURLWithPath: a.path)) == Data(contentsOf: URL(fileURLWithPath: d.path)))
+            // OPENBLAS_NUM_THREADS=2 gives the same bytes too: CompressCLITests (a child process, since
+            // OpenBLAS's thread count is process-global and other tests run BLAS concurrently here).
         }
     }
 
