@@ -35,8 +35,9 @@ extension Compressor {
             let encoder = Thread { [self] in _ = try? sourceMetadataEntries() }
             encoder.stackSize = 1 << 20
             encoder.start()
-            // Ranks known before pass 1 let it keep exactly the vectors pass 2 uses; a resumed run
-            // takes them from the same plan, so its recomputed spectra match the first run's bytes.
+            // Ranks known before pass 1 let it keep exactly the vectors pass 2 uses (they stay set for
+            // pass 2, which asks for the same count); a resumed run takes them from the same plan, so
+            // its recomputed spectra match the first run's bytes. `plan` below gives the same ranks.
             defer { plannedRanks = [:] }
             let plan: CompressionPlan
             if let k = earlyKey, let p = CompressionJournal.loadPlan(output: path, key: k), p.options == options {
@@ -47,7 +48,6 @@ extension Compressor {
                 let analysis = try analyze(spectrum: spectrum(for: options), asvdAlpha: options.asvdAlpha, shrinkage: options.shrinkage,
                                            progress: progress)
                 plan = try self.plan(analysis, options: options)
-                plannedRanks = Self.factoredRanks(plan)
                 try CompressionJournal.savePlan(plan, output: path, key: earlyKey ?? fingerprint(["options": .options(options)]))
             }
             if options.sequential {
